@@ -1,0 +1,55 @@
+"""`codeexecutor <command>`: dispatch only.
+
+Each subcommand lives beside the code it drives, in a module exposing ``add_arguments(parser)`` and
+``run(args) -> int``. Modules are imported only when their command runs, so the base install (no torch)
+can run ``trace``, ``predict`` and ``serve``, and a training command without the training extra fails with
+the exact install command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module, one-line help, needs the training extra)
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "trace": ("training.tracer_cli", "run a program in the sandbox and print its exact trace", False),
+    "build-dataset": ("training.build", "build a mutation-based execution dataset", True),
+    "train": ("training.train", "train the model from a config file", True),
+    "evaluate": ("training.evaluate", "score a model's predicted traces against gold traces", True),
+    "export": ("training.export", "export a checkpoint to ONNX with a KV cache", True),
+    "predict": ("model.predict", "predict a program's trace with the ONNX model (no execution)", False),
+    "serve": ("server.__main__", "run the language server on stdio", False),
+}
+
+TRAIN_EXTRA_HINT = "pip install 'codeexecutor-lsp[train]'  (or: make dev)"
+
+
+def _load(module: str, needs_train: bool):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if needs_train and e.name in {"torch", "transformers", "libcst", "safetensors", "matplotlib", "onnx"}:
+            sys.exit(f"codeexecutor: this command needs the training extra ({e.name} is missing): "
+                     f"{TRAIN_EXTRA_HINT}")
+        raise
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codeexecutor", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module, help_text, needs_train) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        # Only the chosen command's module is imported: its flags are all the parser needs.
+        if name == chosen:
+            _load(module, needs_train).add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
+    module, _, needs_train = COMMANDS[args.command]
+    return int(_load(module, needs_train).run(args) or 0)
