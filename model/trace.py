@@ -286,7 +286,7 @@ def from_text(text: str, strict: bool = False) -> Trace:
                 cur["exception"] = _literal_str(_unescape(arg))
         except (TraceFormatError, ValueError) as e:
             return _malformed(steps, f"malformed {marker} {arg[:40]!r}: {e}", strict)
-    finish()
+    # The step being written when the text ran out may be cut mid-value: only finished steps are kept.
     return _malformed(steps, "the text ended before <end>", strict)
 
 
