@@ -1,0 +1,5 @@
+count = 5
+while count > 0:
+    print("T minus", count)
+    count -= 1
+print("liftoff!")

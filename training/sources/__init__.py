@@ -1,0 +1,23 @@
+"""Where the dataset's programs come from: one record type shared by every source.
+
+Sources: ``singleline`` (generated one-statement programs), ``tutorial`` (the hand-written seed programs under
+``training/seeds/tutorial``) and ``codenet`` (competition-style programs). docs/dataset-sources.md shows what
+each produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("singleline", "tutorial", "codenet")
+
+
+@dataclass(frozen=True)
+class SourceProgram:
+    """One original program, before mutation and tracing."""
+
+    id: str  # stable across runs, e.g. "tutorial/bubble_sort" or "singleline/7-0000123"
+    kind: str  # one of KINDS
+    program: str  # runnable as a script; inputs are inlined unless ``stdin`` is set
+    stdin: str = ""
+    origin: str = ""  # where it came from (file path, generator category), for the stats report
