@@ -1,0 +1,3 @@
+name = input()
+count = int(input())
+print("hi " * count + name)

@@ -1,0 +1,5 @@
+import sys
+
+print("bye")
+sys.exit(0)
+print("never")

@@ -1,0 +1,9 @@
+import sys
+
+
+def stop(code):
+    sys.exit(code)
+
+
+x = 1
+stop(3)
