@@ -1,0 +1,214 @@
+"""`codeexecutor evaluate`: predict the traces of a dataset split and score them with the paper's metrics.
+
+    codeexecutor evaluate --model DIR --data DIR [--split test] [--limit N] [--out REPORT_DIR]
+
+``--model`` is a training checkpoint (greedy generation with `transformers` and its KV cache, batched) or
+an exported ONNX directory (it has manifest.json: model.engine.Engine, one program at a time, exactly what
+the editor runs). The predicted text is read back with model.prompt.parse_generation and scored against the
+gold Trace JSON of each record (training/metrics.py, docs/metrics.md). Writes REPORT_DIR/report.json,
+report.md (our numbers beside the paper's), metrics.png and predictions.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from model.prompt import make_prompt, parse_generation
+from model.tokenizer import BOS, EOS
+from model.trace import Trace
+from training.data import read_records
+from training.metrics import PAPER, ExampleScore, score_example, summarize_by_kind
+
+Predictor = Callable[[list[dict[str, Any]]], list[str]]  # records -> generated texts
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """What `codeexecutor evaluate` was asked to do (saved in report.json)."""
+
+    model: str
+    data: str
+    split: str = "test"
+    limit: int | None = None
+    batch_size: int = 16
+    max_new_tokens: int | None = None  # None: up to the model's context
+    device: str = "cpu"
+
+
+def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | None,
+                         device: torch.device) -> Predictor:
+    """Batched greedy generation from a training checkpoint (left padding, KV cache)."""
+    from training.checkpoint import load_checkpoint
+
+    model, tok, cfg = load_checkpoint(ckpt_dir)
+    model.to(device)
+    pad_id = model.generation_config.pad_token_id
+
+    def generate(batch: list[list[int]]) -> list[str]:
+        width = max(len(ids) for ids in batch)
+        budget = cfg.max_positions - width
+        if max_new_tokens is not None:
+            budget = min(budget, max_new_tokens)
+        if budget <= 0:  # the prompt fills the context: nothing can be predicted
+            return ["" for _ in batch]
+        inputs = torch.tensor([[pad_id] * (width - len(ids)) + ids for ids in batch], device=device)
+        mask = (torch.arange(width, device=device)[None, :] >=
+                torch.tensor([width - len(ids) for ids in batch], device=device)[:, None]).long()
+        with torch.no_grad():
+            out = model.generate(input_ids=inputs, attention_mask=mask, max_new_tokens=budget,
+                                 do_sample=False, use_cache=True)
+        texts = [tok.decode(row[width:].tolist(), skip_special_tokens=False) for row in out]
+        # After its EOS a row holds only padding (the batch's longer generations went on).
+        return [t.split(EOS, 1)[0] + EOS if EOS in t else t for t in texts]
+
+    def predict(records: list[dict[str, Any]]) -> list[str]:
+        texts_in = [BOS + make_prompt(r["program"], r.get("stdin", "")) for r in records]
+        prompts = [e.ids for e in tok.encode_batch(texts_in, add_special_tokens=False)]
+        texts: list[str] = [""] * len(records)
+        order = sorted(range(len(records)), key=lambda i: len(prompts[i]))  # similar lengths: less padding
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            for i, text in zip(chunk, generate([prompts[i] for i in chunk]), strict=True):
+                texts[i] = text
+        return texts
+
+    return predict
+
+
+def onnx_predictor(model_dir: Path, max_new_tokens: int | None) -> Predictor:
+    """One program at a time through the exported model, as the language server runs it."""
+    from model.engine import Engine  # lazily: the export helper's onnxruntime engine
+
+    engine = Engine.load(model_dir)
+    kwargs = {} if max_new_tokens is None else {"max_new_tokens": max_new_tokens}
+
+    def predict(records: list[dict[str, Any]]) -> list[str]:
+        # The engine returns a Trace; its text form is what the generation meant (scoring reads the Trace).
+        from model.trace import to_text
+
+        return [to_text(engine.predict(r["program"], r.get("stdin", ""), **kwargs).trace) for r in records]
+
+    return predict
+
+
+def chunks(records: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for i in range(0, len(records), size):
+        yield records[i:i + size]
+
+
+def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds: float) -> str:
+    """report.md: our metrics per kind, the paper's beside them."""
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{100 * v:.2f}"
+
+    def paper(kind: str, key: str) -> str:
+        v = PAPER.get(kind, {}).get(key)
+        return "–" if v is None else f"{v:.2f}"
+
+    lines = [f"# Evaluation of `{cfg.model}` on `{cfg.data}` ({cfg.split})", "",
+             f"{metrics['all']['examples']} examples, {seconds:.0f} s. Percentages; definitions in "
+             "docs/metrics.md. Paper: Liu et al. 2023, CodeExecutor (Codex in brackets).", "",
+             "| kind | n | output acc | paper | trace acc | paper (Codex) | line P / R / F1 "
+             "| identifier P / R / F1 | well-formed |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for kind, m in metrics.items():
+        codex = PAPER.get(kind, {}).get("codex_trace_accuracy")
+        trace_paper = paper(kind, "trace_accuracy") + (f" ({codex:.2f})" if codex is not None else "")
+        lines.append(
+            f"| {kind} | {m['examples']} | {pct(m['output_accuracy'])} | {paper(kind, 'output_accuracy')} "
+            f"| {pct(m['trace_accuracy'])} | {trace_paper} "
+            f"| {pct(m['line_precision'])} / {pct(m['line_recall'])} / {pct(m['line_f1'])} "
+            f"| {pct(m['identifier_precision'])} / {pct(m['identifier_recall'])} / {pct(m['identifier_f1'])} "
+            f"| {pct(m['well_formed'])} |")
+    lines += ["", "The paper's model has 125M parameters and its datasets are far larger; compare the shape "
+              "of the numbers (SingleLine > Tutorial > CodeNet), not their size.", ""]
+    return "\n".join(lines)
+
+
+def plot_metrics(metrics: dict[str, dict[str, Any]], path: Path) -> None:
+    """Grouped bars: each metric per dataset kind, the paper's trace accuracy as markers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = ["output_accuracy", "trace_accuracy", "line_f1", "identifier_f1"]
+    kinds = list(metrics)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    width = 0.8 / len(keys)
+    for j, key in enumerate(keys):
+        values = [100 * (metrics[k][key] or 0.0) for k in kinds]
+        ax.bar([i + j * width for i in range(len(kinds))], values, width, label=key.replace("_", " "))
+    for i, kind in enumerate(kinds):
+        if "trace_accuracy" in PAPER.get(kind, {}):
+            ax.plot(i + width, PAPER[kind]["trace_accuracy"], "k*", markersize=10,
+                    label="paper trace acc" if i == 0 else None)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(kinds))], kinds)
+    ax.set_ylabel("%")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, required=True,
+                        help="a training checkpoint directory, or an exported ONNX directory (manifest.json)")
+    parser.add_argument("--data", type=Path, required=True, help="dataset directory (DIR/<split>/*.jsonl)")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--limit", type=int, help="score only the first N records")
+    parser.add_argument("--out", type=Path, help="report directory (default: MODEL/eval-SPLIT)")
+    parser.add_argument("--batch-size", type=int, default=16, help="programs per generate call (checkpoint)")
+    parser.add_argument("--max-new-tokens", type=int, help="cap on generated tokens (default: the context)")
+    parser.add_argument("--device", choices=("cpu", "cuda"),
+                        help="checkpoint only; default: cuda if available")
+
+
+def run(args: argparse.Namespace) -> int:
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    cfg = EvalConfig(model=str(args.model), data=str(args.data), split=args.split, limit=args.limit,
+                     batch_size=args.batch_size, max_new_tokens=args.max_new_tokens, device=device)
+    out = args.out or args.model / f"eval-{args.split}"
+    records = list(read_records(args.data, args.split, args.limit))
+    if (args.model / "manifest.json").is_file():
+        predict = onnx_predictor(args.model, args.max_new_tokens)
+    else:
+        predict = checkpoint_predictor(args.model, args.batch_size, args.max_new_tokens, torch.device(device))
+
+    from tqdm import tqdm
+
+    t0 = time.time()
+    texts: list[str] = []
+    with tqdm(total=len(records), desc="evaluate", unit="program") as bar:
+        for chunk in chunks(records, max(64, args.batch_size)):
+            texts += predict(chunk)
+            bar.update(len(chunk))
+    seconds = time.time() - t0
+
+    scores: list[ExampleScore] = []
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "predictions.jsonl").open("w") as f:
+        for rec, text in zip(records, texts, strict=True):
+            pred = parse_generation(text)
+            score = score_example(Trace.from_json(rec["trace"]), pred, rec["kind"])
+            scores.append(score)
+            f.write(json.dumps({"id": rec["id"], "kind": rec["kind"], "generation": text,
+                                "trace_correct": score.trace_correct, "output_correct": score.output_correct},
+                               ensure_ascii=False) + "\n")
+    metrics = summarize_by_kind(scores)
+    report = {"config": cfg.__dict__, "split": args.split, "examples": len(records), "seconds": seconds,
+              "metrics": metrics, "paper": PAPER}
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "report.md").write_text(report_markdown(cfg, metrics, seconds))
+    plot_metrics(metrics, out / "metrics.png")
+    print((out / "report.md").read_text())
+    return 0
