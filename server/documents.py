@@ -1,0 +1,97 @@
+"""Open documents as the server sees them: the analysis of each one's current text, and what to show.
+
+An analysis is computed once per document version (a request and the scheduler share it). Hints and hovers
+are built from whatever is already predicted, mapped through the *current* analysis's line maps, so a
+function whose program did not change keeps its hints however the lines around it moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from model.trace import MODULE_FRAME
+from server.config import HintSettings
+from server.hints import Hint, hint_for
+from server.hover import hover_markdown
+from server.runs import runs_by_line
+from server.scenarios import Analysis, Scenario, analyse
+from server.scheduler import Prediction
+
+# scenario -> (prediction to show or None, whether it is the current program's)
+Lookup = Callable[[Scenario], tuple[Prediction | None, bool]]
+
+
+class Documents:
+    """Each open document's analysis for its current version, and the examples set by command."""
+
+    def __init__(self) -> None:
+        self._analyses: dict[str, tuple[int | None, Analysis]] = {}
+        self._examples: dict[str, dict[str, str]] = {}
+
+    def analysis(self, uri: str, version: int | None, text: str) -> Analysis:
+        cached = self._analyses.get(uri)
+        if cached is not None and cached[0] == version and version is not None:
+            return cached[1]
+        analysis = analyse(text, self._examples.get(uri))
+        self._analyses[uri] = (version, analysis)
+        return analysis
+
+    def set_example(self, uri: str, function: str, call: str) -> None:
+        self._examples.setdefault(uri, {})[function] = call
+        self._analyses.pop(uri, None)
+
+    def close(self, uri: str) -> None:
+        self._analyses.pop(uri, None)
+        self._examples.pop(uri, None)
+
+
+def scenario_label(scenario: Scenario) -> str:
+    """How a hover or tooltip names the run its values come from."""
+    if scenario.name == MODULE_FRAME:
+        return "running the module" + (" with the `# stdin:` input" if scenario.stdin else "")
+    call = scenario.call.splitlines()[-1] if scenario.call else scenario.name
+    return f"example `{call}` from {scenario.source}"
+
+
+def hints_in_lines(analysis: Analysis, lookup: Lookup, first: int, last: int,
+                   settings: HintSettings) -> list[Hint]:
+    """The hints of file lines ``first``..``last`` (0-based, inclusive), in line order."""
+    hints: list[Hint] = []
+    for scenario in analysis.scenarios:
+        if not any(a <= last and first <= b for a, b in scenario.owned):
+            continue
+        prediction, _ = lookup(scenario)
+        if prediction is None:
+            continue
+        for line, runs in runs_by_line(scenario, prediction.trace, prediction.confidence).items():
+            if first <= line <= last and (hint := hint_for(line, runs, settings)) is not None:
+                hints.append(hint)
+    return sorted(hints, key=lambda h: h.line)
+
+
+def hint_at(analysis: Analysis, lookup: Lookup, line: int, settings: HintSettings) -> tuple[Hint, str] | None:
+    """The hint of one line and the label of its scenario (for the tooltip)."""
+    scenario = analysis.owner(line)
+    if scenario is None:
+        return None
+    found = hints_in_lines(Analysis((scenario,), ()), lookup, line, line, settings)
+    return (found[0], scenario_label(scenario)) if found else None
+
+
+def hover_at(analysis: Analysis, lookup: Lookup, line: int, settings: HintSettings) -> str | None:
+    """Hover markdown for a file line that ran in its scenario's predicted trace."""
+    scenario = analysis.owner(line)
+    if scenario is None:
+        return None
+    prediction, current = lookup(scenario)
+    if prediction is None:
+        return None
+    runs = runs_by_line(scenario, prediction.trace, prediction.confidence).get(line)
+    if not runs:
+        return None
+    notes = []
+    if not current:
+        notes.append("updating: these values are from before the last edit")
+    if not prediction.trace.complete and prediction.trace.message:
+        notes.append(prediction.trace.message)
+    return hover_markdown(line, runs, scenario_label(scenario), settings, "; ".join(notes))

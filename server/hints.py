@@ -1,0 +1,101 @@
+"""A line's runs -> the text of its inlay hint: what the line changed, summarised when it ran many times.
+
+Once: ``total = 15, i = 4``. Many times: a whole-number progression reads ``i: 0 → 4``, anything else its last
+value ``total = 10``, and the count ends the label ``(5×)``. Events: ``→ 9`` (returned), ``prints hello``,
+``raises ValueError: bad``. Each value is cut to ``max_hint_length`` characters (the tooltip has it whole) and
+a value predicted with less than ``confidence_threshold`` confidence gets a trailing ``?``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from server.config import HintSettings
+from server.runs import EXCEPTION, OUTPUT, RETURN, Run
+
+PREDICTED = "predicted, not executed"
+
+
+@dataclass(frozen=True)
+class Hint:
+    line: int  # 0-based file line; the hint goes at its end
+    label: str
+    parts: tuple[tuple[str, str], ...]  # (name or event, full value) behind the label, for the tooltip
+    runs: int
+
+
+def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
+    """The hint of a line that ran ``len(runs)`` times; None when it changed and did nothing visible."""
+    if not runs:
+        return None
+    cut = settings.max_hint_length
+    labels: list[str] = []
+    parts: list[tuple[str, str]] = []
+    names = list(dict.fromkeys(name for run in runs for name in run.changed))
+    for name in names:
+        values = [(r.changed[name], r.confidence.get(name)) for r in runs if name in r.changed]
+        labels.append(_summary(name, values, settings))
+        parts.append((name, values[-1][0]))
+    for name in dict.fromkeys(name for run in runs for name in run.deleted):
+        labels.append(f"del {name}")
+    for key, prefix, pick in ((RETURN, "→ ", lambda r: r.ret), (OUTPUT, "prints ", _printed),
+                              (EXCEPTION, "raises ", lambda r: r.exception)):
+        values = [(v, r.confidence.get(key)) for r in runs if (v := pick(r)) is not None]
+        if values:
+            labels.append(prefix + _value(values[-1][0], [c for _, c in values], settings))
+            parts.append((key, values[-1][0]))
+    if not labels:
+        return None
+    label = ", ".join(labels)
+    if len(runs) > 1:
+        label += f" ({len(runs)}×)"
+    limit = 3 * cut  # many names on one line: keep the label to about three values' width
+    if len(label) > limit:
+        label = label[:limit - 1] + "…"
+    return Hint(line, label, tuple(parts), len(runs))
+
+
+def _summary(name: str, values: list[tuple[str, float | None]], settings: HintSettings) -> str:
+    confidences = [c for _, c in values]
+    if len(values) > 1 and _progression([v for v, _ in values]):
+        first, last = values[0][0], values[-1][0]
+        return f"{name}: {first} → {_value(last, confidences, settings)}"
+    return f"{name} = {_value(values[-1][0], confidences if len(values) == 1 else [values[-1][1]], settings)}"
+
+
+def _value(value: str, confidences: list[float | None], settings: HintSettings) -> str:
+    cut = settings.max_hint_length
+    shown = value if len(value) <= cut else value[:cut - 1] + "…"
+    known = [c for c in confidences if c is not None]
+    # An engine that gave no confidence for a value makes no claim either way: no mark.
+    return shown + "?" if known and min(known) < settings.confidence_threshold else shown
+
+
+def _progression(values: list[str]) -> bool:
+    """Whole numbers going up or down by the same non-zero step (a loop counter)."""
+    try:
+        numbers = [int(v) for v in values]
+    except ValueError:
+        return False
+    steps = {b - a for a, b in itertools.pairwise(numbers)}
+    return len(steps) == 1 and 0 not in steps
+
+
+def _printed(run: Run) -> str | None:
+    if run.output is None:
+        return None
+    # One line of label: drop the final newline print adds, show the others as ⏎.
+    return run.output.removesuffix("\n").replace("\n", "⏎")
+
+
+def tooltip(hint: Hint, scenario_label: str) -> str:
+    """Markdown for the hint's tooltip: every value in full, and what these values are."""
+    rows = [f"*{PREDICTED}* — {scenario_label}"]
+    if hint.runs > 1:
+        rows.append(f"ran {hint.runs}×; values after the last run:")
+    rows.append("```")
+    names = {RETURN: "returned", OUTPUT: "printed", EXCEPTION: "raised"}
+    rows += [f"{names.get(name, name)} = {value}" for name, value in hint.parts]
+    rows.append("```")
+    return "\n".join(rows)

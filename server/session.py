@@ -1,0 +1,214 @@
+"""The server's state and what the handlers ask of it: settings, documents, the model, the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from server.config import SECTION, Settings, parse_settings
+from server.documents import Documents, hint_at, hints_in_lines, hover_at
+from server.feedback import Feedback
+from server.hints import Hint
+from server.positions import split_lines
+from server.predictor import LoadedModel, ModelLoadError, load_model
+from server.scenarios import Analysis
+from server.scheduler import Scheduler
+
+log = logging.getLogger("server")
+
+
+class Session:
+    """One client's session."""
+
+    def __init__(self, ls: LanguageServer) -> None:
+        self.ls = ls
+        self.settings = Settings()
+        self.documents = Documents()
+        self.feedback = Feedback(ls)
+        self.scheduler = Scheduler(self.analysis, self._on_result, self._on_pending)
+        self.model: LoadedModel | None = None
+        self.model_error = ""
+        self.model_loaded = asyncio.Event()  # set once a load attempt finished (either way)
+        self._lines: dict[str, tuple[int | None, list[str]]] = {}
+
+    # -- settings and model --------------------------------------------------------------------------------
+
+    def initialize(self, options: Any) -> None:
+        """Read ``initializationOptions`` (the same keys as the ``codeexecutor`` settings section)."""
+        self._apply(options)
+
+    async def start(self) -> None:
+        """After ``initialized``: read the workspace settings, then load the model."""
+        await self.configure(None)
+        if self.model is None and not self.model_loaded.is_set():
+            await self.load_model()
+
+    async def configure(self, pushed: Any) -> None:
+        """Take settings pushed by the client, or pull them with ``workspace/configuration``."""
+        raw = pushed
+        workspace = self.ls.client_capabilities.workspace
+        if raw is None and workspace is not None and workspace.configuration:
+            answer = await self.ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+            raw = answer[0] if answer else None
+        before = self.settings
+        self._apply(raw)
+        after = self.settings
+        if after.prediction.model_path != before.prediction.model_path and self.model_loaded.is_set():
+            await self.load_model()  # (a load in progress picks the new path up itself)
+        elif self.model is not None and after.prediction.max_steps != before.prediction.max_steps:
+            self.scheduler.set_predictor(self.model.predictor(after.prediction.max_steps))
+        if after.hints != before.hints:
+            self.feedback.refresh_hints()
+        if after.hints.enable != before.hints.enable:
+            self._enabled_changed()
+
+    def _apply(self, raw: Any) -> None:
+        self.settings, problems = parse_settings(raw, self.settings)
+        for problem in problems:
+            self.feedback.warning(problem)
+        level = getattr(logging, self.settings.log_level.upper())
+        logging.getLogger("server").setLevel(level)
+
+    async def load_model(self) -> None:
+        """Load the configured model on the model thread; a failure is reported once and serving goes on."""
+        self.model_loaded.clear()
+        self.feedback.status("starting", 0, "loading the model")
+        self.scheduler.set_predictor(None)
+        while True:
+            wanted = self.settings.prediction
+            try:
+                self.model = await self.scheduler.run_on_worker(partial(load_model, wanted))
+                self.model_error = ""
+            except ModelLoadError as e:
+                self.model = None
+                self.model_error = (f"CodeExecutor cannot load its model: {e} (setting "
+                                    f"codeexecutor.modelPath = {wanted.model_path!r})")
+            if self.settings.prediction.model_path == wanted.model_path:
+                break  # else the setting changed while loading: load what it says now
+        self.model_loaded.set()
+        if self.model is None:
+            self.feedback.error(self.model_error)
+            self.feedback.status("error", 0, self.model_error)
+            return
+        log.info("model loaded from %s", self.model.path)
+        self.feedback.status("ready", 0, f"model {self.model.path}")
+        self.scheduler.set_predictor(self.model.predictor(self.settings.prediction.max_steps))
+        self._schedule_all(0)
+
+    # -- documents ---------------------------------------------------------------------------------------
+
+    def analysis(self, uri: str) -> Analysis | None:
+        """The analysis of the document's current text (None if it is not open)."""
+        doc = self.ls.workspace.text_documents.get(uri)
+        if doc is None:
+            return None
+        return self.documents.analysis(uri, doc.version, doc.source)
+
+    def lines(self, uri: str) -> list[str]:
+        doc = self.ls.workspace.text_documents.get(uri)
+        if doc is None:
+            return []
+        cached = self._lines.get(uri)
+        if cached is None or cached[0] != doc.version or doc.version is None:
+            cached = self._lines[uri] = (doc.version, split_lines(doc.source))
+        return cached[1]
+
+    def changed(self, uri: str) -> None:
+        if self.settings.hints.enable:
+            self.scheduler.schedule(uri, self.settings.prediction.debounce_ms / 1000)
+
+    def closed(self, uri: str) -> None:
+        self.scheduler.forget(uri)
+        self.documents.close(uri)
+        self._lines.pop(uri, None)
+
+    def hints(self, uri: str, first: int, last: int) -> list[Hint]:
+        analysis = self.analysis(uri)
+        if analysis is None or not self.settings.hints.enable:
+            return []
+        return hints_in_lines(analysis, self._lookup(uri), first, last, self.settings.hints)
+
+    def hint_tooltip(self, uri: str, line: int) -> tuple[Hint, str] | None:
+        analysis = self.analysis(uri)
+        if analysis is None or not self.settings.hints.enable:
+            return None
+        return hint_at(analysis, self._lookup(uri), line, self.settings.hints)
+
+    def hover(self, uri: str, line: int) -> str | None:
+        analysis = self.analysis(uri)
+        if analysis is None or not self.settings.hints.enable:
+            return None
+        return hover_at(analysis, self._lookup(uri), line, self.settings.hints)
+
+    def _lookup(self, uri: str):
+        return lambda scenario: self.scheduler.result(uri, scenario)
+
+    # -- commands ----------------------------------------------------------------------------------------
+
+    def set_example(self, uri: str, function: str, call: str) -> None:
+        self.documents.set_example(uri, function, call)
+        self.changed(uri)
+
+    def toggle(self) -> bool:
+        hints = self.settings.hints
+        self.settings = replace(self.settings, hints=replace(hints, enable=not hints.enable))
+        self.feedback.refresh_hints()
+        self._enabled_changed()
+        return self.settings.hints.enable
+
+    def clear_cache(self) -> None:
+        self.scheduler.clear()
+        self.feedback.refresh_hints()
+
+    async def predictions(self, uri: str) -> dict[str, Any]:
+        """Wait for the document's predictions and return them (the long ``codeexecutor/trace`` request)."""
+        await self.model_loaded.wait()
+        analysis = self.analysis(uri)
+        if analysis is None:
+            return {"uri": uri, "error": f"{uri} is not open: open it first (textDocument/didOpen)"}
+        await self.scheduler.settled(uri)
+        analysis = self.analysis(uri)
+        if analysis is None:
+            return {"uri": uri, "error": f"{uri} was closed while its predictions were waited for"}
+        out = []
+        for s in analysis.scenarios:
+            prediction, current = self.scheduler.result(uri, s)
+            out.append({"name": s.name, "source": s.source, "call": s.call, "digest": s.digest,
+                        "program": s.program, "current": current,
+                        "trace": prediction.trace.to_json() if prediction is not None else None,
+                        "tokens": getattr(prediction, "tokens", None),
+                        "seconds": getattr(prediction, "seconds", None)})
+        doc = self.ls.workspace.text_documents[uri]
+        return {"uri": uri, "version": doc.version, "scenarios": out, "error": self.model_error,
+                "broken": [list(b) for b in analysis.broken]}
+
+    # -- scheduler callbacks -----------------------------------------------------------------------------
+
+    def _schedule_all(self, delay_s: float) -> None:
+        if not self.settings.hints.enable:
+            return
+        for uri in self.ls.workspace.text_documents:
+            self.scheduler.schedule(uri, delay_s)
+
+    def _enabled_changed(self) -> None:
+        if self.settings.hints.enable:
+            self._schedule_all(0)
+        else:  # disabled: stop predicting (what is cached stays for when it is enabled again)
+            for uri in self.ls.workspace.text_documents:
+                self.scheduler.forget(uri)
+
+    def _on_result(self, uri: str) -> None:
+        self.feedback.refresh_hints()
+
+    def _on_pending(self, pending: int) -> None:
+        if self.model is not None:
+            state = "predicting" if pending else "ready"
+            self.feedback.status(state, pending, f"predicting {pending} scenarios" if pending else "")
+        self.feedback.progress(pending)

@@ -1,0 +1,128 @@
+"""Trace -> what the editor shows: per-line runs, inlay hint labels and tooltips, hover tables."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from model.trace import MODULE_FRAME, Step, Trace
+from server.config import HintSettings
+from server.documents import hints_in_lines, hover_at
+from server.hints import hint_for, tooltip
+from server.hover import hover_markdown
+from server.runs import runs_by_line
+from server.scenarios import analyse
+
+LOOP = "total = 0\nfor i in range(5):\n    total += i\nprint(total)\n"
+
+
+def loop_trace() -> Trace:
+    steps = [Step(1, MODULE_FRAME, {"total": "0"})]
+    total = 0
+    for i in range(5):
+        steps.append(Step(2, MODULE_FRAME, {"total": str(total), "i": str(i)}))
+        total += i
+        steps.append(Step(3, MODULE_FRAME, {"total": str(total), "i": str(i)}))
+    steps.append(Step(2, MODULE_FRAME, {"total": "10", "i": "4"}))
+    steps.append(Step(4, MODULE_FRAME, {"total": "10", "i": "4"}, output="10\n"))
+    return Trace(steps=steps, stdout="10\n")
+
+
+def module_runs(text: str, trace: Trace, confidence=()):
+    """Runs of the module scenario, made to own every line (functions with examples own theirs otherwise)."""
+    scenario = analyse(text).scenarios[0]
+    assert scenario.name == MODULE_FRAME
+    return runs_by_line(replace(scenario, owned=((0, 100),)), trace, confidence)
+
+
+SETTINGS = HintSettings()
+
+
+def test_runs_hold_what_each_line_changed_in_its_activation():
+    runs = module_runs(LOOP, loop_trace())
+    assert sorted(runs) == [0, 1, 2, 3]
+    assert [dict(r.changed) for r in runs[1]] == [*({"i": str(i)} for i in range(5)), {}]
+    # total += 0 leaves total unchanged: nothing to show for that run
+    assert [dict(r.changed) for r in runs[2]] == [{}, *({"total": t} for t in ("1", "3", "6", "10"))]
+    assert runs[3][0].output == "10\n" and dict(runs[3][0].state) == {"total": "10", "i": "4"}
+
+
+def test_labels_for_once_progression_last_value_and_print():
+    runs = module_runs(LOOP, loop_trace())
+    labels = {line: hint_for(line, r, SETTINGS).label for line, r in runs.items()}
+    assert labels == {0: "total = 0", 1: "i: 0 → 4 (6×)", 2: "total = 10 (5×)", 3: "prints 10"}
+
+
+def test_function_frames_return_and_exception_labels():
+    text = "def sq(n):\n    r = n * n\n    return r\n\nx = sq(3)\nint('z')\n"
+    trace = Trace(steps=[
+        Step(1, MODULE_FRAME, {}),
+        Step(2, "sq", {"n": "3", "r": "9"}, call=True),
+        Step(3, "sq", {"n": "3", "r": "9"}, ret="9"),
+        Step(5, MODULE_FRAME, {"x": "9"}),
+        Step(6, MODULE_FRAME, {"x": "9"}, exception="ValueError: invalid literal"),
+    ], status="error")
+    runs = module_runs(text, trace)
+    labels = {line: h.label for line, r in runs.items() if (h := hint_for(line, r, SETTINGS))}
+    # the first step of an activation lists its arguments, as in the text form
+    assert labels == {1: "n = 3, r = 9", 2: "→ 9", 4: "x = 9", 5: "raises ValueError: invalid literal"}
+
+
+def test_truncation_confidence_mark_and_tooltip():
+    long = repr(list(range(30)))
+    trace = Trace(steps=[Step(1, MODULE_FRAME, {"xs": long}), Step(2, MODULE_FRAME, {"xs": long, "y": "1"})])
+    confidence = [{"xs": 0.9}, {"y": 0.2}]
+    runs = module_runs("xs = list(range(30))\ny = 1\n", trace, confidence)
+    settings = replace(SETTINGS, max_hint_length=12)
+    first = hint_for(0, runs[0], settings)
+    assert first.label == "xs = [0, 1, 2, 3…"
+    assert hint_for(1, runs[1], settings).label == "y = 1?"
+    tip = tooltip(first, "running the module")
+    assert tip == f"*predicted, not executed* — running the module\n```\nxs = {long}\n```"
+
+
+def test_hover_table_caps_rows_and_marks_low_confidence():
+    runs = module_runs(LOOP, loop_trace(), [{}] * 4 + [{"total": 0.1}] + [{}] * 8)
+    md = hover_markdown(2, runs[2], "running the module", replace(SETTINGS, max_hover_rows=2))
+    assert md == (
+        "**Line 3**, ran 5 times — *predicted, not executed* (running the module)\n"
+        "\n"
+        "| # | total | i |\n"
+        "|---|---|---|\n"
+        "| 1 | `0` | `0` |\n"
+        "| 2 | `1`? | `1` |\n"
+        "\n… 3 more"
+    )
+
+
+def test_hover_shows_events_and_escapes_pipes():
+    trace = Trace(steps=[Step(1, MODULE_FRAME, {"s": "'a|b'"}, output="a|b\n")])
+    runs = module_runs("s = 'a|b'; print(s)\n", trace)
+    md = hover_markdown(0, runs[0], "running the module", SETTINGS)
+    assert md.splitlines()[2:] == ["| # | s | printed |", "|---|---|---|", "| 1 | `'a\\|b'` | `a\\|b⏎` |"]
+
+
+def test_document_hints_only_in_requested_lines_and_only_from_the_owning_scenario():
+    text = "# example: f(2)\ndef f(a):\n    b = a + 1\n    return b\n\nprint(f(5))\n"
+    analysis = analyse(text)
+    module, f = analysis.scenarios
+    f_trace = Trace(steps=[Step(3, "f", {"a": "2", "b": "3"}, call=True),
+                           Step(4, "f", {"a": "2", "b": "3"}, ret="3"), Step(6, MODULE_FRAME, {})])
+    module_trace = Trace(steps=[Step(2, MODULE_FRAME, {}), Step(3, "f", {"a": "5", "b": "6"}, call=True),
+                                Step(4, "f", {"a": "5", "b": "6"}, ret="6"),
+                                Step(6, MODULE_FRAME, {}, output="6\n")])
+    predictions = {f.digest: f_trace, module.digest: module_trace}
+
+    class P:
+        def __init__(self, trace):
+            self.trace, self.confidence = trace, []
+
+    def lookup(scenario):
+        return P(predictions[scenario.digest]), True
+
+    hints = hints_in_lines(analysis, lookup, 0, 10, SETTINGS)
+    # f's lines show f(2) (its own example), not the module's f(5); the module owns line 5 (0-based)
+    assert [(h.line, h.label) for h in hints] == [(2, "a = 2, b = 3"), (3, "→ 3"), (5, "prints 6")]
+    assert [(h.line, h.label) for h in hints_in_lines(analysis, lookup, 3, 4, SETTINGS)] == [(3, "→ 3")]
+    md = hover_at(analysis, lookup, 2, SETTINGS)
+    assert md.startswith("**Line 3**, ran 1 time — *predicted, not executed* (example `f(2)` from comment)")
+    assert hover_at(analysis, lookup, 4, SETTINGS) is None  # a blank line never ran

@@ -1,0 +1,378 @@
+"""The language server end to end: a pytest-lsp client over stdio, the real server subprocess, a real model.
+
+The model is the tiny one of tests/conftest.py trained here on this file's scenario programs until it writes
+each trace exactly (checked), so hints can be asserted to the character: every program the server sends for
+DOC is one the model memorised. Programs it did not memorise get garbage predictions, so tests on those
+assert behaviour (positions, survival, responsiveness), never values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from server.scenarios import analyse
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow, pytest.mark.timeout(600)]
+
+DOC = '''s = "héllo 𝄞"
+total = 0
+for i in range(3):
+    total += i
+print(total)
+
+
+# example: sq(3)
+def sq(x):
+    y = x * x
+    return y
+
+
+def dbl(x):
+    """>>> dbl(4)"""
+    return x * 2
+
+
+def inc(x):
+    return x + 1
+
+
+print(inc(41))
+'''
+# (line, UTF-16 character, label) of every hint in DOC; line 0's end is 13 code points but 14 UTF-16 units.
+DOC_HINTS = [
+    (0, 14, "s = 'héllo 𝄞'"), (1, 9, "total = 0"), (2, 18, "i: 0 → 2 (4×)"), (3, 14, "total: 1 → 3 (3×)"),
+    (4, 12, "prints 3"), (9, 13, "x = 3, y = 9"), (10, 12, "→ 9"), (15, 16, "x = 4, → 8"),
+    (19, 16, "x = 41, → 42"), (22, 14, "prints 42"),
+]
+SQ_LINES = {9, 10}
+# Memorised means right under greedy decoding, not necessarily confident: no "?" marks in exact labels.
+SETTINGS = {"debounceMs": 50, "confidenceThreshold": 0.0}
+
+
+# --------------------------------------------------------------------------------------------------------
+# The memorising model
+
+
+def _doc_programs() -> dict[str, tuple[str, object]]:
+    from training.tracer import trace_program
+
+    return {s.name: (s.program, trace_program(s.program, s.stdin)) for s in analyse(DOC).scenarios}
+
+
+def _cache_key(programs) -> str:
+    h = hashlib.sha256(json.dumps({k: [p, t.to_json()] for k, (p, t) in programs.items()}).encode())
+    sources = [*ROOT.glob("model/*.py"), ROOT / "training/export.py", ROOT / "tests/conftest.py"]
+    for path in sorted(sources):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _memorises(model_dir: Path, programs) -> bool:
+    from model.engine import Engine, ModelLoadError
+    from model.trace import to_text
+
+    try:
+        engine = Engine.load(model_dir)
+    except ModelLoadError:
+        return False
+    return all(to_text(engine.predict(p).trace) == to_text(t) for p, t in programs.values())
+
+
+@pytest.fixture(scope="session")
+def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DOC's scenario programs memorised by the tiny model (conftest's trainer), exported to ONNX fp32."""
+    from conftest import _train_tiny  # the project's memorising trainer (tests/conftest.py)
+
+    from training.export import ExportConfig, export_model, sample_prompt_ids
+
+    programs = _doc_programs()
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    base = cache.mkdir("codeexecutor-server-model") if cache else tmp_path_factory.mktemp("server-model")
+    out = base / _cache_key(programs)
+    if out.is_dir() and _memorises(out, programs):
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    model, tok, cfg, _ = _train_tiny(programs)
+    export_model(model, tok, cfg, ExportConfig(checkpoint="tests/test_server_e2e.py", out=str(out),
+                                               quantization="fp32"), sample_prompt_ids(tok))
+    assert _memorises(out, programs), "the exported model does not reproduce the memorised traces"
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# Client helpers
+
+CAPABILITIES = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        configuration=True, inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True)),
+    window=types.WindowClientCapabilities(work_done_progress=True),
+)
+
+
+async def start_server(settings: dict) -> LanguageClient:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    client = await ClientServerConfig(server_command=[sys.executable, "-m", "server"], server_env=env).start()
+    client.set_configuration(settings, section="codeexecutor")
+    client.statuses = []
+    client.refreshed = asyncio.Event()
+    client.feature("codeexecutor/status")(lambda params: client.statuses.append(params))
+
+    @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+    def refresh(params: None) -> None:
+        client.refreshed.set()
+
+    await client.initialize_session(types.InitializeParams(capabilities=CAPABILITIES, root_uri=ROOT.as_uri()))
+    return client
+
+
+async def stop_server(client: LanguageClient) -> None:
+    await client.shutdown_session()
+    await client.stop()
+
+
+def uri_of(name: str) -> str:
+    return (ROOT / "tests" / "lsp-docs" / name).as_uri()  # never written: documents live in the client
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
+
+
+def edit(client: LanguageClient, uri: str, version: int, line: int, char: int, end_line: int, end_char: int,
+         text: str) -> None:
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(line, char), types.Position(end_line, end_char)), text=text)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+
+
+async def predicted(client: LanguageClient, uri: str):
+    """Wait (codeexecutor/trace) until the document's scenarios are predicted."""
+    return await client.protocol.send_request_async("codeexecutor/trace", {"uri": uri})
+
+
+async def hints(client: LanguageClient, uri: str, start=(0, 0), end=(10_000, 0)) -> list[tuple]:
+    result = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri), range=types.Range(types.Position(*start),
+                                                                          types.Position(*end))))
+    return [(h.position.line, h.position.character, h.label) for h in result or []]
+
+
+async def hover(client: LanguageClient, uri: str, line: int) -> str | None:
+    result = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(line, 2)))
+    return result.contents.value if result else None
+
+
+async def reconfigure(client: LanguageClient, **settings) -> None:
+    """Change settings the VS Code way (null in the notification: the server pulls); wait for the refresh."""
+    client.set_configuration({**client.get_configuration(section="codeexecutor"), **settings},
+                             section="codeexecutor")
+    await asyncio.sleep(0.2)  # let any refresh already on its way arrive first
+    client.refreshed.clear()
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await asyncio.wait_for(client.refreshed.wait(), 30)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(memorised_model_dir: Path):
+    c = await start_server({"modelPath": str(memorised_model_dir), **SETTINGS})
+    open_doc(c, uri_of("doc.py"), DOC)
+    await predicted(c, uri_of("doc.py"))
+    yield c
+    await stop_server(c)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Hints and hover
+
+
+async def test_hints_for_script_and_each_kind_of_example_at_exact_utf16_positions(client):
+    assert await hints(client, uri_of("doc.py")) == DOC_HINTS
+    # what the server told the client on the way: status, work-done progress, a refresh
+    states = [s.state for s in client.statuses]
+    assert states[0] == "starting" and "predicting" in states and states[-1] == "ready"
+    kinds = [type(v).__name__ for reports in client.progress_reports.values() for v in reports]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    assert client.refreshed.is_set()
+
+
+async def test_a_range_starting_mid_file_or_ending_mid_line_gets_exactly_its_hints(client):
+    assert await hints(client, uri_of("doc.py"), (9, 0), (12, 0)) == [h for h in DOC_HINTS if 9 <= h[0] <= 11]
+    # line 1's hint sits at character 9, past a range ending at (1, 5)
+    assert await hints(client, uri_of("doc.py"), (0, 0), (1, 5)) == DOC_HINTS[:1]
+
+
+async def test_hover_shows_every_run_of_the_line(client):
+    assert await hover(client, uri_of("doc.py"), 3) == (
+        "**Line 4**, ran 3 times — *predicted, not executed* (running the module)\n"
+        "\n"
+        "| # | s | total | i |\n"
+        "|---|---|---|---|\n"
+        "| 1 | `'héllo 𝄞'` | `0` | `0` |\n"
+        "| 2 | `'héllo 𝄞'` | `1` | `1` |\n"
+        "| 3 | `'héllo 𝄞'` | `3` | `2` |")
+    assert (await hover(client, uri_of("doc.py"), 9)).startswith(
+        "**Line 10**, ran 1 time — *predicted, not executed* (example `sq(3)` from comment)")
+    assert await hover(client, uri_of("doc.py"), 6) is None  # a blank line never runs
+
+
+async def test_tooltip_resolves_to_the_full_value(client):
+    result = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri_of("doc.py")),
+        range=types.Range(types.Position(0, 0), types.Position(1, 0))))
+    resolved = await client.inlay_hint_resolve_async(result[0])
+    assert resolved.tooltip.value == "*predicted, not executed* — running the module\n```\ns = 'héllo 𝄞'\n```"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Edits
+
+
+async def test_edits_elsewhere_keep_hints_and_move_them_with_their_lines(client):
+    uri = uri_of("edited.py")
+    open_doc(client, uri, DOC)
+    await predicted(client, uri)
+    edit(client, uri, 2, 0, 0, 0, 0, "\n\n\n")  # three lines above everything: every program unchanged
+    shifted = [(line + 3, char, label) for line, char, label in DOC_HINTS]
+    assert await hints(client, uri) == shifted  # at once, from the cache
+    edit(client, uri, 3, 12, 13, 12, 13, " + 0")  # sq's body: only sq's program changes (line count same)
+    # until sq is predicted again its previous values stay (no flicker), and the hover says so
+    assert await hints(client, uri) == [(h[0], h[1] + 4 * (h[0] == 12), h[2]) for h in shifted]
+    assert "updating" in await hover(client, uri, 12)
+    await predicted(client, uri)
+    after = await hints(client, uri)
+    assert [h for h in after if h[0] - 3 not in SQ_LINES] == [h for h in shifted if h[0] - 3 not in SQ_LINES]
+
+
+async def test_a_syntax_error_in_one_function_keeps_the_others(client):
+    uri = uri_of("broken.py")
+    open_doc(client, uri, DOC.replace("def sq(x):", "def sq(x:"))
+    result = await predicted(client, uri)
+    assert result.broken == [[7, 10]]
+    assert await hints(client, uri) == [h for h in DOC_HINTS if h[0] not in SQ_LINES]
+
+
+async def test_set_example_command_gives_a_function_its_scenario(client):
+    uri = uri_of("inc_only.py")
+    open_doc(client, uri, "def inc(x):\n    return x + 1\n")
+    assert (await predicted(client, uri)).scenarios == []
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="codeexecutor.setExample", arguments=[uri, "inc", "inc(41)"]))
+    await predicted(client, uri)
+    assert await hints(client, uri) == [(1, 16, "x = 41, → 42")]
+    with pytest.raises(Exception, match="takes \\[document uri, function name, call text\\]"):
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command="codeexecutor.setExample", arguments=[uri]))
+
+
+async def test_settings_and_toggle_apply_without_restart(client):
+    uri = uri_of("doc.py")
+    await reconfigure(client, maxHintLength=8, confidenceThreshold=5)
+    assert (await hints(client, uri))[0] == (0, 14, "s = 'héllo …")
+    assert client.messages[-1].message == ("setting codeexecutor.confidenceThreshold = 5 must be a number "
+                                           "from 0 to 1; keeping 0.0")
+    await reconfigure(client, maxHintLength=40, confidenceThreshold=0.0)
+    assert await hints(client, uri) == DOC_HINTS
+    toggled = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="codeexecutor.toggle"))
+    assert toggled == {"enabled": False}
+    assert await hints(client, uri) == [] and await hover(client, uri, 3) is None
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(command="codeexecutor.toggle"))
+    assert await hints(client, uri) == DOC_HINTS
+
+
+# --------------------------------------------------------------------------------------------------------
+# Cancellation, bad input, a bad model
+
+
+async def test_cancelling_the_long_request_and_staying_responsive(client):
+    uri = uri_of("many.py")  # functions the model never saw: seconds of predictions
+    open_doc(client, uri, "".join(f"# example: f{k}({k})\ndef f{k}(a):\n    return a * {k}\n\n\n"
+                                  for k in range(24)))
+    future = client.protocol.send_request("codeexecutor/trace", {"uri": uri}, msg_id="long-one")
+    await asyncio.sleep(0.3)
+    client.protocol.notify("$/cancelRequest", types.CancelParams(id="long-one"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wrap_future(future)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    assert (await hover(client, uri_of("doc.py"), 3)).startswith("**Line 4**, ran 3 times")
+
+
+async def test_random_bytes_a_huge_file_and_an_edit_storm_leave_the_server_responsive(memorised_model_dir):
+    c = await start_server({"modelPath": str(memorised_model_dir), **SETTINGS})
+    try:
+        open_doc(c, uri_of("doc.py"), DOC)
+        await predicted(c, uri_of("doc.py"))
+        rss_before = _rss_mb(c)
+        rng = random.Random(0)
+        junk = bytes(rng.randrange(256) for _ in range(20_000)).decode("latin-1")
+        open_doc(c, uri_of("junk.py"), junk)
+        assert (await predicted(c, uri_of("junk.py"))).uri == uri_of("junk.py")
+        big = "".join(f"def f{i}(a):\n    return a + {i}\n\n\n" for i in range(2500))  # 10,000 lines
+        open_doc(c, uri_of("big.py"), big)
+        for n in range(500):  # a storm of edits: one character at a time, in a few seconds
+            edit(c, uri_of("big.py"), n + 2, 4 * (n % 2500) + 1, 4, 4 * (n % 2500) + 1, 4, "#")
+            if n % 50 == 0:
+                await asyncio.sleep(0.05)
+        start = time.perf_counter()
+        answer = await hover(c, uri_of("doc.py"), 3)
+        assert time.perf_counter() - start < 5.0, "hover took too long after the storm"
+        assert answer.startswith("**Line 4**, ran 3 times")
+        result = await predicted(c, uri_of("big.py"))
+        assert result.version == 501 and len(result.scenarios) == 0
+        assert _rss_mb(c) - rss_before < 200, "server memory grew by more than 200 MB"
+        assert await hints(c, uri_of("doc.py")) == DOC_HINTS
+    finally:
+        await stop_server(c)
+
+
+def _rss_mb(client: LanguageClient) -> float:
+    status = Path(f"/proc/{client._server.pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
+
+
+async def test_a_bad_model_is_reported_once_and_the_server_keeps_serving(memorised_model_dir, tmp_path):
+    old_version = tmp_path / "old"
+    shutil.copytree(memorised_model_dir, old_version)
+    manifest = json.loads((old_version / "manifest.json").read_text())
+    (old_version / "manifest.json").write_text(json.dumps({**manifest, "trace_format_version": 999}))
+    c = await start_server({"modelPath": str(old_version), **SETTINGS})
+    try:
+        open_doc(c, uri_of("doc.py"), DOC)
+        result = await predicted(c, uri_of("doc.py"))
+        assert "trace format version 999" in result.error
+        assert [m.type for m in c.messages] == [types.MessageType.Error]
+        assert c.messages[0].message.startswith("CodeExecutor cannot load its model: ")
+        assert c.statuses[-1].state == "error"
+        assert await hints(c, uri_of("doc.py")) == [] and await hover(c, uri_of("doc.py"), 3) is None
+        corrupt = tmp_path / "corrupt"
+        shutil.copytree(memorised_model_dir, corrupt)
+        (corrupt / "model.onnx").write_bytes(b"not a model")
+        c.set_configuration({**SETTINGS, "modelPath": str(corrupt)}, section="codeexecutor")
+        c.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        while len(c.messages) < 2:  # a second load, a second (and only a second) message
+            await asyncio.sleep(0.05)
+        assert "model.onnx does not match its sha256" in c.messages[1].message
+        await reconfigure(c, modelPath=str(memorised_model_dir))  # fixing the setting reloads the model
+        await predicted(c, uri_of("doc.py"))
+        assert await hints(c, uri_of("doc.py")) == DOC_HINTS
+        assert len(c.messages) == 2 and c.statuses[-1].state == "ready"
+    finally:
+        await stop_server(c)
