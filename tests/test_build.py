@@ -1,0 +1,260 @@
+"""The dataset builder end to end (real sources, real tracer, tiny sizes), and its sources' inlining rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from model.trace import Step, Trace, to_text
+from training.build import SPLITS, BuildConfig, build, dedup_key, fit, normalized, split_of
+from training.sources.codenet import inline_stdin, load_codenet
+from training.sources.corpus import call_arguments, load_folder, module_programs
+from training.tracer import trace_program
+
+FIXTURE = Path(__file__).parent / "fixtures" / "codenet"
+REPO = Path(__file__).parent.parent
+RECORD_KEYS = {"id", "kind", "program", "stdin", "trace", "text", "operator", "origin", "split", "length"}
+
+
+def records(out: Path) -> list[dict]:
+    return [json.loads(line) for split in SPLITS for path in sorted((out / split).glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").split("\n")[:-1]]
+
+
+def marker_counts(out: Path) -> Counter:
+    total: Counter = Counter()
+    for path in (out / "_done").glob("*.json"):
+        total.update(json.loads(path.read_text())["counts"])
+    return total
+
+
+@pytest.fixture(scope="module")
+def singleline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("singleline")
+    build(BuildConfig(kind="singleline", out=str(out), size=50, shards=2, mutants_per_program=2, seed=1))
+    return out
+
+
+def test_singleline_records_follow_the_contract(singleline: Path) -> None:
+    recs = records(singleline)
+    counts = marker_counts(singleline)
+    assert counts["program ok"] == 50
+    assert len(recs) == 50 + counts["mutants kept"]
+    assert [r["operator"] for r in recs].count("original") == 50
+    assert len({r["id"] for r in recs}) == len(recs)
+    for r in recs:
+        assert set(r) == RECORD_KEYS
+        assert r["kind"] == "singleline" and r["split"] in SPLITS
+        assert r["text"] == to_text(Trace.from_json(r["trace"]))
+        assert r["length"] == len(r["program"]) + len(r["text"])
+        assert r["trace"]["complete"]
+    assert (singleline / "stats.md").read_text().count("| singleline | 2 |") == 1
+    assert (singleline / "stats.png").stat().st_size > 10_000
+    assert json.loads((singleline / "config.json").read_text())["singleline"]["flags"]["size"] == 50
+
+
+def test_mutants_differ_from_their_original(singleline: Path) -> None:
+    by_origin: dict[str, list[dict]] = {}
+    for r in records(singleline):
+        by_origin.setdefault(r["origin"], []).append(r)
+    for group in by_origin.values():
+        original = next(r for r in group if r["operator"] == "original")
+        for r in group:
+            assert r["split"] == original["split"]  # the split follows the original program
+            if r is not original:
+                assert r["trace"] != original["trace"] and r["program"] != original["program"]
+
+
+def test_stored_traces_are_what_the_tracer_gives(singleline: Path) -> None:
+    for r in random.Random(0).sample(records(singleline), 8):
+        assert trace_program(r["program"], r["stdin"]).to_json() == r["trace"]
+
+
+def test_tutorial_from_three_seeds(tmp_path: Path) -> None:
+    from training.sources.tutorial import load_seeds
+
+    build(BuildConfig(kind="tutorial", out=str(tmp_path), size=3, mutants_per_program=3))
+    recs = records(tmp_path)
+    originals = sorted(r["origin"] for r in recs if r["operator"] == "original")
+    assert originals == [s.id for s in load_seeds()[:3]]
+    assert {r["kind"] for r in recs} == {"tutorial"}
+    assert len(recs) > 3
+
+
+def test_codenet_fixture(tmp_path: Path) -> None:
+    build(BuildConfig(kind="codenet", out=str(tmp_path), size=10, corpus=(str(FIXTURE),),
+                      mutants_per_program=3))
+    recs = records(tmp_path)
+    originals = {r["origin"]: r for r in recs if r["operator"] == "original"}
+    assert sorted(originals) == ["codenet/p00001/s100000001", "codenet/p00001/s100000002",
+                                 "codenet/p00002/s200000001", "codenet/p00002/s200000002"]
+    assert originals["codenet/p00001/s100000001"]["trace"]["stdout"] == "33\n"
+    assert originals["codenet/p00002/s200000001"]["stdin"] == ""  # inlined
+    assert originals["codenet/p00002/s200000002"]["stdin"] == "4\n5 1 4 2\n"  # reads in a function: kept
+    assert originals["codenet/p00002/s200000002"]["trace"]["stdout"] == "4\n"
+    assert marker_counts(tmp_path)["mutants kept"] == len(recs) - 4
+
+
+def test_codenet_loader_accepts_both_input_layouts() -> None:
+    programs = {p.id: p for p in load_codenet(FIXTURE)}
+    # p00001's input is under derived/input_output/, p00002's beside its submissions.
+    assert programs["codenet/p00001/s100000001"].program == (
+        "n = int('3')\na, b = map(int, '4 7'.split())\ntotal = n * (a + b)\nprint(total)\n")
+    assert programs["codenet/p00002/s200000001"].program.startswith(
+        "n = int('4')\nnums = list(map(int, '5 1 4 2'")
+    assert programs["codenet/p00001/s100000001"].origin == "data/p00001/Python/s100000001.py"
+    with pytest.raises(FileNotFoundError, match="CodeNet layout"):
+        list(load_codenet(FIXTURE / "data"))
+
+
+@pytest.mark.parametrize(("program", "stdin", "expected"), [
+    ("s = input()\nprint(s)\n", "abc\n", ("s = 'abc'\nprint(s)\n", "")),
+    ("import sys\nx = sys.stdin.readline()\n", "7\n", ("import sys\nx = '7\\n'\n", "")),
+    ("x = 1\n", "unused\n", ("x = 1\n", "")),  # no read: no stdin needed
+    ("for _ in range(2):\n    print(input())\n", "a\nb\n", None),  # a read in a loop
+    ("import sys\ninput = sys.stdin.readline\nn = input()\n", "1\n", None),  # input rebound
+    ("from sys import stdin\nn = stdin.readline()\n", "1\n", None),
+    ("data = open(0).read()\n", "1\n", None),
+    ("n = input('n? ')\n", "1\n", None),  # the prompt is output
+    ("a = input()\nb = input()\n", "1\n", None),  # more reads than lines
+])
+def test_inline_stdin(program: str, stdin: str, expected: tuple[str, str] | None) -> None:
+    assert inline_stdin(program, stdin) == (expected or (program, stdin))
+
+
+MODULE = '''import math
+
+
+def top(nums: list[int], k: int) -> list[int]:
+    return sorted(nums)[:k]
+
+
+def _double(x):
+    return 2 * x
+
+
+def area(w, h):
+    """
+    >>> area(2, 3)  # doctest: +ELLIPSIS
+    12
+    >>> area(1, 1)  # doctest: +SKIP
+    """
+    return _double(w * h)
+
+
+def skip(node: TreeNode):
+    return node
+
+
+if __name__ == "__main__":
+    print(top([1], 1))
+'''
+
+
+def test_generated_calls_and_doctests() -> None:
+    progs = list(module_programs(MODULE, "corpus/m.py"))
+    assert [p.id for p in progs] == ["corpus/m.py::top#0", "corpus/m.py::top#1", "corpus/m.py::area"]
+    # Only the called function and what it reaches stay; the main block goes.
+    assert progs[0].program == ("import math\n\n\ndef top(nums: list[int], k: int) -> list[int]:\n"
+                                "    return sorted(nums)[:k]\n\n\n\nprint(top([5, 2, 8, 1, 9, 3], 5))\n")
+    assert progs[1].program.endswith("\nprint(top([3, 1, 2, 3], 3))\n")
+    assert "def _double(x):" in progs[2].program and "def top" not in progs[2].program
+    assert progs[2].program.endswith("    return _double(w * h)\n\n\n\nprint(area(2, 3))\n")
+    assert {p.origin for p in progs} == {"corpus/m.py"}
+
+
+def test_call_arguments_by_annotation_and_name() -> None:
+    import ast
+
+    def args(src: str, variant: int = 0) -> str | None:
+        return call_arguments(ast.parse(src).body[0], variant)
+
+    assert args("def f(s: str, target: int, flag=1): pass") == "'abcab', 6"
+    assert args("def f(arr, n): pass", 1) == "[3, 1, 2, 3], 3"
+    assert args("def f(graph: dict): pass") is None
+    assert args("def f(x, *, key): pass") is None
+
+
+def test_folder_loader_skips_humaneval(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("print(1)\n")
+    (tmp_path / "humaneval_task.py").write_text("print(2)\n")
+    (tmp_path / "b.py").write_text("# from the HumanEval set\nprint(3)\n")
+    assert [p.id for p in load_folder(tmp_path)] == ["corpus/a.py"]
+
+
+def test_duplicates_removed_within_and_across_shards(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.py").write_text("total = sum([1, 2, 3])\nprint(total)\n")
+    (corpus / "b.py").write_text("total = sum([1, 2, 3])  # a.py again, same shard\nprint(total)\n")
+    (corpus / "c.py").write_text("xs = [3, 1, 2]\nxs.sort()\nprint(xs)\n")
+    (corpus / "d.py").write_text("total = sum([1,2,3])\nprint(total)\n")  # a.py again, next shard
+    out = tmp_path / "out"
+    build(BuildConfig(kind="codenet", out=str(out), size=4, corpus=(str(corpus),), mutants_per_program=0,
+                      shards=2))  # shard 0: a, b; shard 1: c, d
+    counts = marker_counts(out)
+    assert counts["program skipped: duplicate"] == 1
+    final = json.loads((out / "_done" / "final" / "codenet.json").read_text())
+    assert final["removed_duplicates"] == 1
+    recs = records(out)
+    assert sorted(r["origin"] for r in recs) == ["corpus/a.py", "corpus/c.py"]
+    keys = [dedup_key(normalized(r["program"]), r["stdin"]) for r in recs]
+    assert len(keys) == len(set(keys))
+    assert "| codenet | 2 | 2 |" in (out / "stats.md").read_text()  # the report counts what is left
+
+
+def test_kill_9_then_rerun_gives_the_uninterrupted_dataset(tmp_path: Path) -> None:
+    flags = ["--kind", "singleline", "--size", "24", "--shards", "4", "--mutants-per-program", "1",
+             "--seed", "3"]
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    # The reference build also runs with one worker: the records may not depend on the worker count.
+    build(BuildConfig(kind="singleline", out=str(whole), size=24, shards=4, mutants_per_program=1, seed=3,
+                      workers=1))
+    command = [sys.executable, "-m", "codeexecutor", "build-dataset", *flags, "--out", str(killed)]
+    proc = subprocess.Popen(command, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not list((killed / "_done").glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the builder and its sandbox processes, all at once
+        proc.wait()
+    done_at_kill = len(list((killed / "_done").glob("*.json")))
+    assert 1 <= done_at_kill < 4
+    build(BuildConfig(kind="singleline", out=str(killed), size=24, shards=4, mutants_per_program=1, seed=3))
+    assert sorted(map(json.dumps, records(killed))) == sorted(map(json.dumps, records(whole)))
+    assert not list(killed.rglob("*.tmp-*"))
+
+
+def test_rerun_with_other_settings_is_refused(singleline: Path) -> None:
+    with pytest.raises(SystemExit, match="other settings"):
+        build(BuildConfig(kind="singleline", out=str(singleline), size=50, shards=2, mutants_per_program=3,
+                          seed=1))
+
+
+def test_fit_cuts_long_traces() -> None:
+    steps = [Step(line=1, frame="<module>", state={"i": str(i)}) for i in range(100)]
+    trace = Trace(steps=steps)
+    assert fit("x", trace, 1000) == (trace, to_text(trace))
+    cut, text = fit("x", trace, 100)
+    assert cut.status == "steps" and len(cut.steps) == 14
+    assert cut.message == "cut to 14 steps to fit 100 tokens"
+    one_more = trace.cut(15, "cut to 15 steps to fit 100 tokens")
+    assert len("x") + len(text) <= 300 < len("x") + len(to_text(one_more))
+    assert fit("x" * 400, trace, 100) is None
+
+
+def test_split_is_a_stable_90_5_5_hash() -> None:
+    got = Counter(split_of(f"program-{i}") for i in range(2000))
+    assert got == Counter({"train": 1788, "valid": 110, "test": 102})
+    assert split_of("program-0") == split_of("program-0")

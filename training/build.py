@@ -1,0 +1,549 @@
+"""`codeexecutor build-dataset`: programs -> mutants -> gold traces -> filtered, split JSONL shards.
+
+Per original program (``SourceProgram``): trace it (twice: a program whose two traces differ is not
+deterministic and is skipped), make up to M mutants (training/mutations.py), trace them, and keep a mutant
+only if its trace is complete, deterministic (a sampled ``--check-rate`` of mutants is traced twice) and
+differs from the original's. Records follow the "Dataset record" contract of docs/architecture.md.
+
+Output, per shard ``j`` of ``n`` (a fixed slice of the program stream, so shards are independent):
+``DIR/<split>/<kind>-<j>.jsonl`` for train/valid/test, each written under a temporary name and renamed, then
+the completion marker ``DIR/_done/<kind>-<j>.json`` (the shard's counts). A rerun skips shards with a
+marker, so a build killed at any point finishes without duplicated or lost shards. When every shard is done,
+exact duplicates across shards are removed (the first shard keeps its copy) and DIR/stats.md is written.
+docs/dataset.md describes the flags, the filters and the measured throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import math
+import os
+import random
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from tqdm import tqdm
+
+from model.trace import Trace, to_text
+from training import stats
+from training.mutations import mutants
+from training.sandbox import Sandbox
+from training.sources import KINDS, SourceProgram
+from training.tracer import Limits, SandboxError
+
+SPLITS = ("train", "valid", "test")
+CHUNK = 256  # programs per round: their originals are traced first, then the mutants of those that ran
+PROGRAMS_PER_SHARD = 5000  # default shard size: a kill -9 loses at most this much work
+DONE = "_done"
+_UNCHECKED = Trace(status="ok", message="not traced twice")  # marks a mutant left out of the sampled check
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Every flag of a build; saved as DIR/config.json, and a rerun must match it (except workers/shard)."""
+
+    kind: str
+    out: str
+    size: int
+    corpus: tuple[str, ...] = ()
+    seed: int = 0
+    shards: int = 0  # 0: one shard per PROGRAMS_PER_SHARD programs
+    shard: int | None = None  # build only this shard (``--shard i/n``)
+    workers: int = 2
+    mutants_per_program: int = 4
+    max_order: int = 1
+    max_tokens: int = 2048
+    check_rate: float = 0.25
+
+    @property
+    def num_shards(self) -> int:
+        return self.shards or max(1, math.ceil(self.size / PROGRAMS_PER_SHARD))
+
+    def identity(self) -> dict:
+        """The fields that decide the output (a rerun with different ones would mix two datasets)."""
+        d = asdict(self)
+        for key in ("out", "shard", "workers", "shards"):
+            d.pop(key)
+        d["corpus"] = list(self.corpus)
+        d["num_shards"] = self.num_shards
+        return d
+
+
+@dataclass
+class ShardResult:
+    """What one shard produced: the records per split and the counts of every outcome and drop reason."""
+
+    records: dict[str, list[dict]] = field(default_factory=lambda: {s: [] for s in SPLITS})
+    counts: Counter = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One original program's result: ``ok`` with records, or ``failed``/``skipped`` with the reason."""
+
+    status: str
+    reason: str = ""
+    records: tuple[dict, ...] = ()
+    drops: tuple[tuple[str, int], ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pure parts.
+
+
+def normalized(program: str) -> str | None:
+    """The program's code with formatting and comments removed (None when it does not parse)."""
+    try:
+        return ast.unparse(ast.parse(program))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def dedup_key(code: str, stdin: str) -> str:
+    return hashlib.sha256(f"{code}\0{stdin}".encode()).hexdigest()[:32]
+
+
+def split_of(key: str) -> str:
+    """train/valid/test in 90/5/5 from a hash of the original program's key (never Python's ``hash``)."""
+    bucket = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 100
+    return "train" if bucket < 90 else "valid" if bucket < 95 else "test"
+
+
+def split_key(program: SourceProgram, code: str) -> str:
+    """What decides a program's split: its file for real code (all programs of one module together), else
+    its normalized code and input (identical programs land in the same split)."""
+    if program.kind == "codenet" and program.origin:
+        return program.origin
+    return f"{code}\0{program.stdin}"
+
+
+def fit(program: str, trace: Trace, max_tokens: int) -> tuple[Trace, str] | None:
+    """The trace (cut if needed) and its text so program + text fit ``max_tokens`` (~3 characters a token)."""
+    budget = 3 * max_tokens - len(program)
+    text = to_text(trace)
+    if len(text) <= budget:
+        return trace, text
+
+    def cut(k: int) -> Trace:
+        return trace.cut(k, f"cut to {k} steps to fit {max_tokens} tokens")
+
+    # The largest k whose cut text fits (the text grows with k). Gallop up from 1 first: the answer is
+    # usually a few hundred steps of a trace that may have thousands, and each probe renders k steps.
+    lo, hi = 0, 1
+    while hi < len(trace.steps) and len(to_text(cut(hi))) <= budget:
+        lo, hi = hi, 2 * hi
+    hi = min(hi, len(trace.steps))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(to_text(cut(mid))) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:
+        return None
+    return cut(lo), to_text(cut(lo))
+
+
+def make_record(program: SourceProgram, record_id: str, code: str, trace: Trace, text: str, operator: str,
+                split: str) -> dict:
+    return {"id": record_id, "kind": program.kind, "program": code, "stdin": program.stdin,
+            "trace": trace.to_json(), "text": text, "operator": operator, "origin": program.id,
+            "split": split, "length": len(code) + len(text)}
+
+
+def _usable(trace: Trace | None, kind: str) -> str | None:
+    """Why an original's trace cannot be used (None when it can)."""
+    if trace is None:
+        return "sandbox failure"
+    if not trace.complete:
+        return f"original {trace.status}"
+    # Real code called with guessed arguments often just fails; such an error says little about the code.
+    if kind == "codenet" and trace.status != "ok":
+        return "original error"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One shard.
+
+
+@dataclass
+class _Prepared:
+    program: SourceProgram
+    code: str
+    split: str
+    rng: random.Random
+
+
+def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
+             skipped: list[Outcome]) -> list[_Prepared]:
+    out = []
+    for p in programs:
+        code = normalized(p.program)
+        if code is None:
+            skipped.append(Outcome("skipped", "does not parse"))
+            continue
+        key = dedup_key(code, p.stdin)
+        if key in seen:
+            skipped.append(Outcome("skipped", "duplicate"))
+            continue
+        seen.add(key)
+        # Seeded per program id: the same program gets the same mutants in any shard layout or worker count.
+        out.append(_Prepared(p, code, split_of(split_key(p, code)), random.Random(f"{cfg.seed}:{p.id}")))
+    return out
+
+
+# Jobs in, traces out in input order; None for a job the sandbox itself failed on (a value, not a raise).
+TraceJobs = Callable[[Iterable[tuple[str, str]]], Iterator["Trace | None"]]
+
+
+def sandbox_tracer(sandbox: Sandbox, limits: Limits) -> TraceJobs:
+    """Trace jobs with the sandbox's workers, a few in flight; with one worker, strictly one at a time."""
+    def one(job: tuple[str, str]) -> Trace | None:
+        try:
+            return sandbox.run(job[0], job[1], limits)
+        except SandboxError:
+            return None
+
+    def run(jobs: Iterable[tuple[str, str]]) -> Iterator[Trace | None]:
+        if sandbox.workers == 1:
+            yield from map(one, jobs)  # the debugging mode: no threads, jobs in order
+            return
+        window: deque = deque()
+        with ThreadPoolExecutor(max_workers=sandbox.workers, thread_name_prefix="build") as pool:
+            for job in jobs:
+                window.append(pool.submit(one, job))
+                if len(window) >= 4 * sandbox.workers:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+
+    return run
+
+
+def _trace_twice(jobs: list[tuple[str, str]],
+                 trace_jobs: TraceJobs) -> list[tuple[Trace | None, Trace | None]]:
+    traces = list(trace_jobs(j for job in jobs for j in (job, job)))
+    return [(traces[2 * i], traces[2 * i + 1]) for i in range(len(jobs))]
+
+
+def _mutant_jobs(ready: list[tuple[_Prepared, Trace]], cfg: BuildConfig, seen: set[str],
+                 plan: list[tuple[int, int, str, str, bool]], counts: Counter) -> Iterator[tuple[str, str]]:
+    """Yield the mutant tracing jobs (lazily, so mutation overlaps tracing); ``plan`` records each one."""
+    for i, (prep, _) in enumerate(ready):
+        made = mutants(prep.program.program, cfg.mutants_per_program, prep.rng, cfg.max_order)
+        for k, (operator, code) in enumerate(made):
+            counts["mutants made"] += 1
+            norm = normalized(code)
+            key = dedup_key(norm or code, prep.program.stdin)
+            if key in seen:
+                counts["mutant dropped: duplicate"] += 1
+                continue
+            seen.add(key)
+            check = prep.rng.random() < cfg.check_rate
+            plan.append((i, k, operator, code, check))
+            yield code, prep.program.stdin
+            if check:
+                yield code, prep.program.stdin
+
+
+def _mutant_records(prep: _Prepared, original: Trace,
+                    results: list[tuple[int, str, str, Trace | None, Trace | None]], cfg: BuildConfig,
+                    counts: Counter) -> list[dict]:
+    records = []
+    for k, operator, code, trace, again in results:
+        reason = None
+        if trace is None or again is None:
+            reason = "sandbox failure"
+        elif not trace.complete:
+            reason = f"mutant {trace.status}"
+        elif again is not _UNCHECKED and again.dumps() != trace.dumps():
+            reason = "mutant not deterministic"
+        elif trace.dumps() == original.dumps():
+            reason = "mutant equivalent"
+        fitted = None if reason else fit(code, trace, cfg.max_tokens)
+        if reason is None and fitted is None:
+            reason = "mutant too long"
+        if reason:
+            counts[f"mutant dropped: {reason}"] += 1
+            continue
+        trace_kept, text = fitted
+        counts["mutants cut to fit"] += trace_kept is not trace
+        counts["mutants kept"] += 1
+        records.append(make_record(prep.program, f"{prep.program.id}#m{k}", code, trace_kept, text, operator,
+                                   prep.split))
+    return records
+
+
+def _no_progress(n: int) -> None:
+    return None
+
+
+def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str], counts: Counter,
+                trace_jobs: TraceJobs, advance: Callable[[int], object] = _no_progress) -> Iterator[Outcome]:
+    """Trace, mutate and filter a chunk of programs; one Outcome per program (``advance`` hears of each)."""
+    skipped: list[Outcome] = []
+    prepared = _prepare(programs, seen, cfg, skipped)
+    yield from skipped
+    traced = _trace_twice([(p.program.program, p.program.stdin) for p in prepared], trace_jobs)
+    ready: list[tuple[_Prepared, Trace]] = []
+    for prep, (first, second) in zip(prepared, traced, strict=True):
+        reason = _usable(first, prep.program.kind)
+        if reason is None and (second is None or first.dumps() != second.dumps()):
+            reason = "original not deterministic"
+        if reason:
+            yield Outcome("failed", reason)
+        else:
+            ready.append((prep, first))
+    advance(len(programs) - len(ready))
+    plan: list[tuple[int, int, str, str, bool]] = []
+    traces = iter(trace_jobs(_mutant_jobs(ready, cfg, seen, plan, counts)))
+    per_program: list[list[tuple[int, str, str, Trace | None, Trace | None]]] = [[] for _ in ready]
+    finished = 0  # programs whose mutants are all traced: the ones before the current job's program
+    for cursor, trace in enumerate(traces):
+        # ``plan`` grows as the jobs generator runs, always ahead of the results.
+        i, k, operator, code, check = plan[cursor]
+        again = next(traces) if check else _UNCHECKED
+        per_program[i].append((k, operator, code, trace, again))
+        if i > finished:
+            advance(i - finished)
+            finished = i
+    advance(len(ready) - finished)
+    for (prep, original), results in zip(ready, per_program, strict=True):
+        fitted = fit(prep.program.program, original, cfg.max_tokens)
+        if fitted is None:
+            yield Outcome("skipped", "original too long")
+            continue
+        trace, text = fitted
+        counts["originals cut to fit"] += trace is not original
+        record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
+                             "original", prep.split)
+        yield Outcome("ok", records=(record, *_mutant_records(prep, original, results, cfg, counts)))
+
+
+def build_shard(programs: list[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
+                bar: tqdm | None = None) -> ShardResult:
+    """Every record of one shard, plus its counts (outcomes, drop reasons, cuts)."""
+    result = ShardResult()
+    seen: set[str] = set()
+    for start in range(0, len(programs), CHUNK):
+        chunk = programs[start:start + CHUNK]
+        advance = bar.update if bar is not None else _no_progress
+        for outcome in build_chunk(chunk, cfg, seen, result.counts, trace_jobs, advance):
+            why = f": {outcome.reason}" if outcome.reason else ""
+            result.counts[f"program {outcome.status}{why}"] += 1
+            for record in outcome.records:
+                result.records[record["split"]].append(record)
+        if bar is not None:
+            bar.set_postfix(records=sum(len(v) for v in result.records.values()), refresh=False)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The I/O shell: sources, shard files, markers, resume.
+
+
+def load_programs(cfg: BuildConfig) -> tuple[Iterator[SourceProgram], int]:
+    """The first ``cfg.size`` original programs of the chosen source, in a stable order, and how many there
+    are (for real code: at most ``cfg.size``, as the folders are only walked lazily)."""
+    if cfg.kind == "singleline":
+        from training.sources.singleline import generate
+        return generate(cfg.size, cfg.seed), cfg.size
+    if cfg.kind == "tutorial":
+        from training.sources.tutorial import load_seeds
+        seeds = load_seeds(Path(cfg.corpus[0]) if cfg.corpus else None)[: cfg.size]
+        return iter(seeds), len(seeds)
+    return islice(_corpus_programs(cfg.corpus), cfg.size), cfg.size
+
+
+def _corpus_programs(corpus: Iterable[str]) -> Iterator[SourceProgram]:
+    from training.sources.codenet import load_codenet
+    from training.sources.corpus import load_algorithms, load_folder, load_stdlib_doctests
+    for entry in corpus:
+        if entry == "algorithms":
+            yield from load_algorithms()
+        elif entry == "stdlib":
+            yield from load_stdlib_doctests()
+        elif (Path(entry) / "data").is_dir():
+            yield from load_codenet(Path(entry))
+        else:
+            yield from load_folder(Path(entry))
+
+
+def shard_name(cfg: BuildConfig, index: int) -> str:
+    return f"{cfg.kind}-{index:05d}"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_shard(out: Path, name: str, result: ShardResult) -> None:
+    """The split files (each renamed into place), then the marker: a shard is done iff its marker exists."""
+    for split in SPLITS:
+        (out / split).mkdir(parents=True, exist_ok=True)
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result.records[split])
+        _write_atomic(out / split / f"{name}.jsonl", lines)
+    marker = {"counts": dict(result.counts), "summary": stats.summarize(
+        r for split in SPLITS for r in result.records[split])}
+    (out / DONE).mkdir(parents=True, exist_ok=True)
+    _write_atomic(out / DONE / f"{name}.json", json.dumps(marker, indent=1, sort_keys=True))
+
+
+def check_config(out: Path, cfg: BuildConfig) -> None:
+    """Record the flags in DIR/config.json (one entry per kind), or refuse to mix in other settings."""
+    path = out / "config.json"
+    configs = json.loads(path.read_text()) if path.exists() else {}
+    saved = configs.get(cfg.kind)
+    if saved is not None and saved["identity"] != cfg.identity():
+        mine = cfg.identity()
+        diff = {k: (saved["identity"].get(k), v) for k, v in mine.items() if saved["identity"].get(k) != v}
+        raise SystemExit(f"build-dataset: {out} holds a {cfg.kind} build with other settings (saved, now): "
+                         f"{diff}; use another --out or delete {out}")
+    configs[cfg.kind] = {"identity": cfg.identity(), "flags": {**asdict(cfg), "corpus": list(cfg.corpus)}}
+    out.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, json.dumps(configs, indent=1, sort_keys=True))
+
+
+def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
+    """Remove records whose code and stdin appear in an earlier shard; return how many the build lost so.
+
+    Safe to rerun after a kill: shard files are replaced atomically, the count is the markers' record
+    counts (written with the shards, never changed) minus what is left, and the summaries of what is left
+    go to DIR/_done/final/<kind>.json, written last, which the report prefers to the markers'.
+    """
+    seen: set[str] = set()
+    written = kept_total = 0
+    summaries = {}
+    for index in range(cfg.num_shards):
+        name = shard_name(cfg, index)
+        written += json.loads((out / DONE / f"{name}.json").read_text())["summary"]["records"]
+        kept_all: list[dict] = []
+        for split in SPLITS:
+            path = out / split / f"{name}.jsonl"
+            # Not splitlines(): it also splits at U+2028 and friends, which JSON strings hold unescaped.
+            lines = path.read_text(encoding="utf-8").split("\n")[:-1]
+            kept = []
+            for line in lines:
+                record = json.loads(line)
+                key = dedup_key(normalized(record["program"]) or record["program"], record["stdin"])
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(record)
+            if len(kept) != len(lines):
+                _write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
+            kept_all += kept
+        kept_total += len(kept_all)
+        summaries[name] = stats.summarize(kept_all)
+    removed = written - kept_total
+    (out / DONE / "final").mkdir(parents=True, exist_ok=True)
+    final = {"removed_duplicates": removed, "summaries": summaries}
+    _write_atomic(out / DONE / "final" / f"{cfg.kind}.json", json.dumps(final, indent=1, sort_keys=True))
+    return removed
+
+
+def build(cfg: BuildConfig) -> int:
+    """Build every shard not yet done (or only ``cfg.shard``); finish the dataset when all are done."""
+    out = Path(cfg.out)
+    check_config(out, cfg)
+    if cfg.shard is None:
+        # Leftovers of a killed run (its shards have no marker and are rebuilt). With --shard, other
+        # processes may be writing their own temporary files right now: leave them alone.
+        leftovers = [*out.glob(f"*/{cfg.kind}-*.tmp-*"), *out.glob(f"{DONE}/final/{cfg.kind}.json.tmp-*")]
+        for leftover in leftovers:
+            leftover.unlink()
+    n = cfg.num_shards
+    per = math.ceil(cfg.size / n)
+    wanted = [cfg.shard] if cfg.shard is not None else list(range(n))
+    todo = [j for j in wanted if not (out / DONE / f"{shard_name(cfg, j)}.json").exists()]
+    print(f"build-dataset: {cfg.kind}, {cfg.size} programs in {n} shards of {per}; "
+          f"{len(wanted) - len(todo)} already done, {len(todo)} to build", file=sys.stderr)
+    if todo:
+        programs, known = load_programs(cfg)
+        total = sum(max(0, min(known, per * (j + 1)) - per * j) for j in todo)
+        with (Sandbox(workers=cfg.workers) as sandbox,
+              tqdm(total=total, unit="prog", desc=cfg.kind, smoothing=0.05) as bar):
+            trace_jobs = sandbox_tracer(sandbox, Limits())
+            position = 0
+            for j in todo:
+                # Shards are consecutive slices of one stream: skip to shard j, then take its programs.
+                chunk = list(islice(programs, per * j - position, per * j - position + per))
+                position = per * (j + 1)
+                if not chunk:
+                    result = ShardResult()
+                    result.counts["empty shard (the source has fewer programs than --size)"] += 1
+                else:
+                    result = build_shard(chunk, cfg, trace_jobs, bar)
+                write_shard(out, shard_name(cfg, j), result)
+    done = all((out / DONE / f"{shard_name(cfg, j)}.json").exists() for j in range(n))
+    if not done:
+        print(f"build-dataset: shard(s) {todo} done; run without --shard to finish once all {n} are built",
+              file=sys.stderr)
+        return 0
+    removed = dedupe_across_shards(out, cfg)
+    report = stats.write_report(out)
+    print(f"build-dataset: done; {removed} duplicate records removed across shards; report in {report}",
+          file=sys.stderr)
+    return 0
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard wants i/n (e.g. 0/8), got {text!r}") from None
+    if not 0 <= i < n:
+        raise argparse.ArgumentTypeError(f"--shard {text}: need 0 <= i < n")
+    return i, n
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kind", choices=KINDS, required=True)
+    parser.add_argument("--corpus", nargs="+", default=[], metavar="PATH",
+                        help="codenet: a CodeNet-layout root, a folder of .py files, 'algorithms' (the PyPI "
+                             "package) or 'stdlib' (its doctests); tutorial: a seed folder")
+    parser.add_argument("--size", type=int, required=True, help="original programs to take from the source")
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--workers", type=int, default=2, help="tracing processes (1: debug, in order)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shards", type=int, default=0,
+                        help=f"number of shards (default: one per {PROGRAMS_PER_SHARD} programs)")
+    parser.add_argument("--shard", type=_shard, default=None, metavar="i/n", help="build only shard i of n")
+    parser.add_argument("--mutants-per-program", type=int, default=4)
+    parser.add_argument("--max-order", type=int, default=1,
+                        help="mutations stacked per mutant at most (more: more distinct mutants per seed)")
+    parser.add_argument("--max-tokens", type=int, default=2048,
+                        help="program + trace text budget (~3 characters a token); longer traces are cut")
+    parser.add_argument("--check-rate", type=float, default=0.25,
+                        help="fraction of mutants traced twice to check determinism (originals: always)")
+
+
+def config_from_args(args: argparse.Namespace) -> BuildConfig:
+    if args.kind == "codenet" and not args.corpus:
+        raise SystemExit("build-dataset --kind codenet needs --corpus PATH ... (a CodeNet root, a folder of "
+                         ".py files, 'algorithms' after `pip install algorithms`, or 'stdlib')")
+    shards = args.shards
+    shard = None
+    if args.shard is not None:
+        shard, shards = args.shard
+    if args.size < 1 or args.mutants_per_program < 0 or args.max_order < 1 or not 0 <= args.check_rate <= 1:
+        raise SystemExit("build-dataset: need --size >= 1, --mutants-per-program >= 0, --max-order >= 1 and "
+                         "0 <= --check-rate <= 1")
+    return BuildConfig(kind=args.kind, out=args.out, size=args.size, corpus=tuple(args.corpus),
+                       seed=args.seed, shards=shards, shard=shard, workers=args.workers,
+                       mutants_per_program=args.mutants_per_program, max_order=args.max_order,
+                       max_tokens=args.max_tokens, check_rate=args.check_rate)
+
+
+def run(args: argparse.Namespace) -> int:
+    return build(config_from_args(args))

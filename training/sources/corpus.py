@@ -1,0 +1,250 @@
+"""Real Python code as CodeNet-like programs: any folder of .py files, the ``algorithms`` package, and the
+standard library's doctest examples.
+
+Library code defines functions but rarely calls them, so each module becomes programs that call them with
+concrete arguments: its own doctest examples when it has some, otherwise calls whose arguments are chosen
+from the parameters' annotations and names (``nums: list[int]`` -> a list of ints, ``s: str`` -> a short
+string, ``n`` -> a small int). Functions whose parameters cannot be filled are left out. Which programs run
+is the tracer's decision: the builder keeps only originals of this kind that finish without an error.
+Nothing whose path or text mentions HumanEval is ever read into a program.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import importlib.util
+import re
+import sysconfig
+from collections.abc import Iterator
+from pathlib import Path
+
+from training.sources import SourceProgram
+
+VARIANTS = 2  # argument sets per function: two different runs of the same code
+
+# Argument values per variant, by the kind of parameter; chosen to give short, non-trivial traces.
+_VALUES: dict[str, tuple[str, ...]] = {
+    "int": ("5", "3"),
+    "small": ("3", "2"),
+    "target": ("6", "9"),
+    "float": ("2.5", "0.75"),
+    "bool": ("True", "False"),
+    "str": ("'abcab'", "'racecar'"),
+    "digits": ("'234'", "'1205'"),
+    "list_int": ("[5, 2, 8, 1, 9, 3]", "[3, 1, 2, 3]"),
+    "list_str": ("['eat', 'tea', 'tan', 'ate']", "['ab', 'ba', 'abc']"),
+    "matrix": ("[[1, 2, 3], [4, 5, 6], [7, 8, 9]]", "[[2, 0], [1, 3]]"),
+    "grid_str": ("[['a', 'b'], ['c', 'd']]", "[['x', 'y', 'x'], ['y', 'x', 'y']]"),
+}
+_LIST_NAMES = {"arr", "nums", "array", "lst", "values", "items", "data", "seq", "numbers", "elements", "a",
+               "collection", "heights", "prices", "stones", "candidates", "coins", "weights"}
+_INT_NAMES = {"n", "k", "m", "num", "number", "count", "size", "length", "x", "y", "amount", "base", "limit",
+              "steps", "depth", "width", "height", "rows", "cols", "total", "capacity"}
+_SMALL_NAMES = {"i", "j", "index", "start", "low", "lo", "left", "pos", "position", "shift", "r"}
+_STR_NAMES = {"s", "string", "text", "word", "pattern", "word1", "word2", "first", "second", "t", "key",
+              "sentence", "message", "plaintext", "expression"}
+_SKIP_DIRS = {"__pycache__", "tests", "test", ".git", ".venv", "site-packages", "node_modules"}
+# Standard-library parts that need a display, a network, other processes or the file system, or that are
+# the test and tool suites: their examples say nothing about plain program behaviour.
+_STDLIB_SKIP = {
+    "antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo", "test", "lib2to3", "ensurepip",
+    "venv", "webbrowser", "pydoc", "pydoc_data", "site", "doctest", "unittest", "multiprocessing",
+    "concurrent", "asyncio", "subprocess", "socket", "socketserver", "http", "urllib", "ftplib", "smtplib",
+    "imaplib", "poplib", "nntplib", "telnetlib", "xmlrpc", "wsgiref", "shutil", "tempfile", "os", "pathlib",
+    "glob", "zipfile", "tarfile", "ctypes", "curses", "dbm", "sqlite3", "getpass", "pty", "tty", "signal",
+    "threading", "__phello__", "distutils", "msilib", "email", "mailbox", "pdb", "bdb", "trace", "profile",
+    "cProfile", "timeit", "code", "codeop", "runpy", "pkgutil", "importlib", "zipimport", "compileall",
+    "py_compile", "ssl", "selectors", "asynchat", "asyncore", "smtpd", "imghdr", "sndhdr", "aifc", "sunau",
+    "wave", "chunk", "crypt", "nis", "spwd", "uu", "xdrlib", "cgi", "cgitb", "mailcap", "pipes", "uuid",
+    "platform", "sysconfig", "locale", "gettext", "logging", "secrets", "random", "filecmp", "fileinput",
+    "netrc", "_pydecimal", "_pyio", "__future__", "typing", "dataclasses", "enum", "abc", "inspect"}
+
+
+def mentions_humaneval(path: Path, text: str) -> bool:
+    """True for anything that may come from HumanEval, which must never be in the training data."""
+    return "humaneval" in str(path).lower() or "humaneval" in text.lower()
+
+
+def trimmed_module(source: str, tree: ast.Module, roots: set[str]) -> str:
+    """The module without its ``if __name__ == "__main__":`` blocks (demos, tests) and without the top-level
+    functions that neither ``roots`` nor the module's other code reach: mutating code that never runs only
+    makes equivalent mutants, and it spends the token budget."""
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    main_blocks = [n for n in tree.body if isinstance(n, ast.If) and "__name__" in ast.unparse(n.test)]
+    others = [n for n in tree.body if n.__class__ not in (ast.FunctionDef, ast.AsyncFunctionDef)
+              and n not in main_blocks]
+    needed: set[str] = set()
+    todo = set(roots) | {x.id for n in others for x in ast.walk(n) if isinstance(x, ast.Name)}
+    while todo:
+        name = todo.pop()
+        if name in functions and name not in needed:
+            needed.add(name)
+            todo |= {x.id for x in ast.walk(functions[name]) if isinstance(x, ast.Name)}
+    dropped = main_blocks + [f for name, f in functions.items() if name not in needed]
+    drop: set[int] = set()
+    for node in dropped:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        drop.update(range(first - 1, node.end_lineno or node.lineno))
+    lines = source.splitlines(keepends=True)
+    kept = "".join(line for i, line in enumerate(lines) if i not in drop)
+    kept = re.sub(r"\n{4,}", "\n\n\n", kept)  # the gaps the removed functions leave
+    return kept if kept.endswith("\n") or not kept else kept + "\n"
+
+
+def _value_kind(name: str, annotation: str) -> str | None:
+    """Which ``_VALUES`` row fills a parameter, from its annotation first and its name second."""
+    ann = annotation.replace(" ", "").replace("List[", "list[").replace("typing.", "")
+    by_annotation = {"int": "int", "float": "float", "bool": "bool", "str": "str", "list[int]": "list_int",
+                     "list": "list_int", "Sequence[int]": "list_int", "list[int|float]": "list_int",
+                     "list[float]": "list_int", "list[str]": "list_str", "list[list[int]]": "matrix",
+                     "list[list[str]]": "grid_str"}
+    if ann in by_annotation:
+        kind = by_annotation[ann]
+        if kind == "int":
+            return "target" if name == "target" else "small" if name in _SMALL_NAMES else "int"
+        if kind == "str" and name in ("digits", "num", "number"):
+            return "digits"
+        return kind
+    if ann:
+        return None  # an annotation we cannot fill (a TreeNode, a dict, a callable)
+    if name in _LIST_NAMES:
+        return "list_int"
+    if name == "target":
+        return "target"
+    if name in _INT_NAMES:
+        return "int"
+    if name in _SMALL_NAMES:
+        return "small"
+    if name in _STR_NAMES:
+        return "str"
+    if name in ("matrix", "grid", "board"):
+        return "matrix"
+    return None
+
+
+def call_arguments(func: ast.FunctionDef, variant: int) -> str | None:
+    """Concrete literal arguments for ``func`` (variant 0 or 1), or None when a parameter cannot be filled."""
+    args = func.args
+    if args.posonlyargs or any(d is None for d in args.kw_defaults):
+        return None
+    required = args.args[: len(args.args) - len(args.defaults)]
+    parts = []
+    for param in required:
+        kind = _value_kind(param.arg, ast.unparse(param.annotation) if param.annotation else "")
+        if kind is None:
+            return None
+        parts.append(_VALUES[kind][variant % len(_VALUES[kind])])
+    return ", ".join(parts)
+
+
+def _doctest_lines(docstring: str) -> list[str]:
+    """A docstring's examples as program lines (``+SKIP`` ones left out); one expecting output is printed."""
+    lines = []
+    for example in doctest.DocTestParser().get_examples(docstring):
+        if example.options.get(doctest.SKIP):
+            continue
+        try:
+            tree = ast.parse(example.source)
+        except SyntaxError:
+            return []  # the examples build on each other: without this one the rest is meaningless
+        if example.want.strip() and len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+            # Unparsed, not pasted: ``f(1)  # doctest: +ELLIPSIS`` inside print( ) would swallow the ")".
+            lines.append(f"print({ast.unparse(tree.body[0].value)})")
+        else:
+            lines.append(example.source.rstrip("\n"))
+    return lines
+
+
+def module_programs(source: str, origin: str) -> Iterator[SourceProgram]:
+    """Programs calling one module's functions, with its doctest examples or generated arguments."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        examples = _doctest_lines(ast.get_docstring(node) or "")
+        if examples:
+            calls = "\n".join(examples) + "\n"
+            used = {x.id for x in ast.walk(ast.parse(calls)) if isinstance(x, ast.Name)}
+            yield SourceProgram(id=f"{origin}::{node.name}", kind="codenet",
+                                program=trimmed_module(source, tree, used) + "\n" + calls, origin=origin)
+            continue
+        base = trimmed_module(source, tree, {node.name})
+        for variant in range(VARIANTS):
+            arguments = call_arguments(node, variant)
+            if arguments is None:
+                break
+            yield SourceProgram(id=f"{origin}::{node.name}#{variant}", kind="codenet",
+                                program=f"{base}\nprint({node.name}({arguments}))\n", origin=origin)
+
+
+def _python_files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*.py")):
+        if not _SKIP_DIRS.intersection(path.relative_to(root).parts[:-1]):
+            yield path
+
+
+def load_folder(root: Path) -> Iterator[SourceProgram]:
+    """Every .py file under ``root`` run as a script, plus its functions called as by ``module_programs``."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"--corpus {root}: not a folder of .py files")
+    for path in _python_files(root):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        if mentions_humaneval(path, text):
+            continue
+        origin = f"corpus/{path.relative_to(root).as_posix()}"
+        yield SourceProgram(id=origin, kind="codenet", program=text, origin=origin)
+        yield from module_programs(text, origin)
+
+
+def load_algorithms() -> Iterator[SourceProgram]:
+    """Programs from the ``algorithms`` PyPI package (MIT): its functions with examples or generated calls."""
+    spec = importlib.util.find_spec("algorithms")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the 'algorithms' package is not installed; run: pip install algorithms")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for path in _python_files(root):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "__init__.py" or mentions_humaneval(path, text):
+            continue
+        yield from module_programs(text, f"algorithms/{path.relative_to(root).as_posix()}")
+
+
+def _stdlib_modules() -> Iterator[tuple[str, Path]]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        third_party = "site-packages" in path.parts or "dist-packages" in path.parts
+        if (not parts or parts[0] in _STDLIB_SKIP or third_party
+                or any(p.startswith("_") or p in _SKIP_DIRS or "-" in p for p in parts)):
+            continue
+        yield ".".join(parts), path
+
+
+def load_stdlib_doctests() -> Iterator[SourceProgram]:
+    """One program per standard-library docstring with examples: import the module, run the examples."""
+    for module, path in _stdlib_modules():
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        nodes: list[tuple[str, ast.AST]] = [("", tree)]
+        nodes += [(n.name, n) for n in ast.walk(tree)
+                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        for name, node in nodes:
+            docstring = ast.get_docstring(node, clean=True) or ""
+            if ">>>" not in docstring:
+                continue
+            try:
+                lines = _doctest_lines(docstring)
+            except ValueError:
+                continue  # a malformed example (doctest's parser is strict about indentation)
+            header = f"import {module}\nfrom {module} import *\n"
+            line = getattr(node, "lineno", 0)  # names repeat across classes; the line makes the id unique
+            yield SourceProgram(id=f"doctest/{module}/{name or '<module>'}@{line}", kind="codenet",
+                                program=header + "\n".join(lines) + "\n", origin=f"stdlib/{module}")

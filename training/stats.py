@@ -1,0 +1,120 @@
+"""The dataset report: DIR/stats.md (tables) and DIR/stats.png (charts) from the shards' markers.
+
+Each shard's completion marker holds its build counts (program outcomes, mutant drop reasons, cuts) and a
+summary of its records (counts per split, operator and status, length and step histograms), so the report
+never has to re-read a million records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+LENGTH_BIN = 256  # characters of program + trace text per histogram bar
+STEPS_BIN = 8
+
+
+def summarize(records: Iterable[dict]) -> dict:
+    """Counts of a set of records, in a form that adds up across shards."""
+    c: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length", "steps")}
+    n = 0
+    for r in records:
+        n += 1
+        c["split"][r["split"]] += 1
+        # A stacked mutant ("number+index") counts under each operator it used.
+        for op in r["operator"].split("+"):
+            c["operator"][op] += 1
+        c["status"][r["trace"]["status"]] += 1
+        c["length"][str(r["length"] // LENGTH_BIN * LENGTH_BIN)] += 1
+        c["steps"][str(len(r["trace"]["steps"]) // STEPS_BIN * STEPS_BIN)] += 1
+    return {"records": n, **{k: dict(v) for k, v in c.items()}}
+
+
+def merge(markers: Iterable[dict]) -> tuple[dict[str, Counter], Counter]:
+    """The summaries and the build counts of many shards added up."""
+    totals: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length", "steps")}
+    counts: Counter = Counter()
+    for m in markers:
+        counts.update(m["counts"])
+        for key in totals:
+            totals[key].update(m["summary"][key])
+    return totals, counts
+
+
+def _table(title: str, counter: Counter, by_key: bool = False) -> list[str]:
+    rows = sorted(counter.items(), key=lambda kv: int(kv[0])) if by_key else counter.most_common()
+    total = sum(counter.values()) or 1
+    lines = [f"| {title} | count | share |", "|---|---:|---:|"]
+    lines += [f"| {k} | {v} | {100 * v / total:.1f}% |" for k, v in rows]
+    return [*lines, ""]
+
+
+def _read_markers(out: Path) -> dict[str, list[dict]]:
+    """Each kind's shard markers, their summaries replaced by the final pass's (after deduplication)."""
+    by_kind: dict[str, list[dict]] = {}
+    for path in sorted((out / "_done").glob("*.json")):
+        kind = path.stem.rsplit("-", 1)[0]
+        by_kind.setdefault(kind, []).append({"name": path.stem, **json.loads(path.read_text())})
+    for kind, markers in by_kind.items():
+        final_path = out / "_done" / "final" / f"{kind}.json"
+        if final_path.exists():
+            final = json.loads(final_path.read_text())
+            for m in markers:
+                m["summary"] = final["summaries"].get(m["name"], m["summary"])
+            markers[0]["counts"] = {**markers[0]["counts"],
+                                    "records dropped: duplicate across shards": final["removed_duplicates"]}
+    return by_kind
+
+
+def write_report(out: Path) -> Path:
+    """Write DIR/stats.md and DIR/stats.png for every kind built in DIR; return the .md path."""
+    by_kind = _read_markers(out)
+    lines = [f"# Dataset report: {out}", ""]
+    lines += ["| kind | shards | records | train | valid | test |", "|---|---:|---:|---:|---:|---:|"]
+    merged = {kind: merge(markers) for kind, markers in by_kind.items()}
+    for kind, (totals, _) in merged.items():
+        split = totals["split"]
+        lines.append(f"| {kind} | {len(by_kind[kind])} | {sum(split.values())} | {split['train']} | "
+                     f"{split['valid']} | {split['test']} |")
+    lines.append("")
+    for kind, (totals, counts) in merged.items():
+        lines += [f"## {kind}", ""]
+        lines += _table("build outcome", counts)
+        lines += _table("operator", totals["operator"])
+        lines += _table("trace status", totals["status"])
+        lines += _table(f"length (chars, bins of {LENGTH_BIN})", totals["length"], by_key=True)
+        lines += _table(f"steps (bins of {STEPS_BIN})", totals["steps"], by_key=True)
+    md = out / "stats.md"
+    md.write_text("\n".join(lines), encoding="utf-8")
+    _plot(merged, out / "stats.png")
+    return md
+
+
+def _plot(merged: dict[str, tuple[dict[str, Counter], Counter]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: the builder runs on machines without a display
+    import matplotlib.pyplot as plt
+
+    kinds = list(merged)
+    fig, axes = plt.subplots(len(kinds) or 1, 4, figsize=(22, 4.5 * max(1, len(kinds))), squeeze=False)
+    for row, kind in enumerate(kinds):
+        totals, counts = merged[kind]
+        ops = totals["operator"].most_common(25)
+        axes[row][0].barh([k for k, _ in ops][::-1], [v for _, v in ops][::-1])
+        axes[row][0].set_title(f"{kind}: records per operator")
+        for col, key, label in ((1, "length", "program + trace text (chars)"), (2, "steps", "trace steps")):
+            bins = sorted((int(k), v) for k, v in totals[key].items())
+            axes[row][col].bar([k for k, _ in bins], [v for _, v in bins],
+                               width=LENGTH_BIN if key == "length" else STEPS_BIN, align="edge")
+            axes[row][col].set_title(f"{kind}: {label}")
+        lost = ("dropped", "failed", "skipped")
+        drops = Counter({k: v for k, v in counts.items() if any(w in k for w in lost)})
+        top = drops.most_common(15)
+        axes[row][3].barh([k for k, _ in top][::-1], [v for _, v in top][::-1])
+        axes[row][3].set_title(f"{kind}: drop reasons")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
