@@ -1,0 +1,52 @@
+"""The human form of a trace: the source with each line's values as end-of-line comments (pure, torch-free).
+
+Shared by ``codeexecutor predict`` and (the same layout) ``codeexecutor trace``. A line that ran several
+times shows its last execution, as a debugger stopped after the program would. Predicted values whose
+confidence is below ``DOUBT`` are marked with a ``?``.
+"""
+
+from __future__ import annotations
+
+from model.trace import MODULE_FRAME, Trace, state_delta
+
+DOUBT = 0.5  # below this a predicted value is shown as doubtful
+
+
+def _mark(text: str, confidence: float | None) -> str:
+    return f"{text} ?" if confidence is not None and confidence < DOUBT else text
+
+
+def line_notes(trace: Trace, confidence: list[dict[str, float]] | None = None) -> dict[int, str]:
+    """Per line, what its last execution changed (``x = 3, y = [1]``), returned or raised."""
+    notes: dict[int, str] = {}
+    previous: list[dict[str, str]] = [{}]  # per open activation, as in model.trace.to_text
+    names = [MODULE_FRAME]
+    for i, step in enumerate(trace.steps):
+        conf = confidence[i] if confidence is not None and i < len(confidence) else {}
+        if step.call or step.frame != names[-1]:
+            previous.append({})
+            names.append(step.frame)
+        changed, deleted = state_delta(previous[-1], step.state)
+        parts = [_mark(f"{k} = {v}", conf.get(k)) for k, v in changed.items()] + [f"del {k}" for k in deleted]
+        if step.ret is not None:
+            parts.append(_mark(f"return {step.ret}", conf.get("<return>")))
+        if step.exception is not None:
+            parts.append(_mark(f"raise {step.exception}", conf.get("<exception>")))
+        if parts:
+            notes[step.line] = ", ".join(parts)
+        previous[-1] = dict(step.state)
+        if step.closes_frame and len(previous) > 1:
+            previous.pop()
+            names.pop()
+    return notes
+
+
+def annotate(source: str, trace: Trace, confidence: list[dict[str, float]] | None = None) -> str:
+    """The source with end-of-line notes, then stdout and the status."""
+    notes = line_notes(trace, confidence)
+    lines = source.splitlines()
+    width = max((len(line) for i, line in enumerate(lines, 1) if i in notes), default=0)
+    out = [f"{line.ljust(width)}  # {notes[i]}" if i in notes else line for i, line in enumerate(lines, 1)]
+    out += ["", "--- stdout ---", trace.stdout.rstrip("\n") if trace.stdout else "(nothing)",
+            "--- status ---", f"{trace.status}: {trace.message}" if trace.message else trace.status]
+    return "\n".join(out)

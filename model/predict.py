@@ -1,0 +1,58 @@
+"""`codeexecutor predict FILE`: the model's predicted trace of a program, which is never run (no torch).
+
+``--json`` prints the same JSON as ``codeexecutor trace --json`` plus an optional per-step "confidence";
+without it the source is shown with the predicted values as end-of-line comments (``?`` marks doubtful ones).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from model.annotate import annotate
+from model.engine import DEFAULT_MAX_NEW_TOKENS, Engine, ModelLoadError, default_model_dir
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="the Python program (it is read, never executed)")
+    parser.add_argument("--stdin", type=Path, metavar="FILE", help="a file the program would read as stdin")
+    parser.add_argument("--json", action="store_true", help="print the predicted trace as JSON")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="an exported model directory (default: the shipped model in model/weights/)")
+    parser.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS, metavar="N",
+                        help=f"stop the prediction after N tokens (default {DEFAULT_MAX_NEW_TOKENS})")
+    parser.add_argument("--threads", type=int, metavar="N", help="onnxruntime threads (default: up to 4)")
+
+
+def _read(path: Path, what: str) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"codeexecutor predict: no such {what}: {path} (check the path)", file=sys.stderr)
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"codeexecutor predict: cannot read {what} {path}: {e}", file=sys.stderr)
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    source = _read(args.file, "program")
+    stdin = _read(args.stdin, "--stdin file") if args.stdin else ""
+    if source is None or stdin is None:
+        return 2
+    if args.max_new_tokens < 1:
+        print("codeexecutor predict: --max-new-tokens must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        engine = Engine.load(args.model or default_model_dir(), threads=args.threads)
+    except ModelLoadError as e:
+        print(f"codeexecutor predict: {e}", file=sys.stderr)
+        return 2
+    prediction = engine.predict(source, stdin, max_new_tokens=args.max_new_tokens)
+    if args.json:
+        print(json.dumps(prediction.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(annotate(source, prediction.trace, prediction.confidence))
+        print(f"(predicted, not run: {prediction.tokens} tokens in {prediction.seconds:.2f} s)")
+    return 0
