@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 # name -> (module, one-line help, needs the training extra)
 COMMANDS: dict[str, tuple[str, str, bool]] = {
@@ -36,6 +37,17 @@ def _load(module: str, needs_train: bool):
         raise
 
 
+def read_user_file(path: Path, what: str, command: str) -> str | None:
+    """A file named on the command line, or None after printing why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"codeexecutor {command}: no such {what}: {path} (check the path)", file=sys.stderr)
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"codeexecutor {command}: cannot read {what} {path}: {e}", file=sys.stderr)
+    return None
+
+
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codeexecutor", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -52,4 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
     module, _, needs_train = COMMANDS[args.command]
-    return int(_load(module, needs_train).run(args) or 0)
+    try:
+        return int(_load(module, needs_train).run(args) or 0)
+    except BrokenPipeError:
+        # The reader went away (`codeexecutor trace f.py | head`): not an error worth a traceback.
+        sys.stderr.close()
+        return 0

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from codeexecutor.cli import read_user_file
 from model.annotate import annotate
 from model.engine import DEFAULT_MAX_NEW_TOKENS, Engine, ModelLoadError, default_model_dir
 
@@ -26,19 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, metavar="N", help="onnxruntime threads (default: up to 4)")
 
 
-def _read(path: Path, what: str) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        print(f"codeexecutor predict: no such {what}: {path} (check the path)", file=sys.stderr)
-    except (OSError, UnicodeDecodeError) as e:
-        print(f"codeexecutor predict: cannot read {what} {path}: {e}", file=sys.stderr)
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
-    source = _read(args.file, "program")
-    stdin = _read(args.stdin, "--stdin file") if args.stdin else ""
+    source = read_user_file(args.file, "program", "predict")
+    stdin = read_user_file(args.stdin, "--stdin file", "predict") if args.stdin else ""
     if source is None or stdin is None:
         return 2
     if args.max_new_tokens < 1:
