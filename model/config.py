@@ -62,6 +62,9 @@ class ModelConfig:
 SIZES: dict[str, ModelConfig] = {
     "tiny": ModelConfig(vocab_size=2048, hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2,
                         intermediate_size=192, max_positions=512),
+    # What 2 CPU cores can train in about an hour (~2M parameters); the shipped model when no GPU was lent.
+    "mini": ModelConfig(vocab_size=2048, hidden_size=192, num_layers=4, num_heads=6, num_kv_heads=2,
+                        intermediate_size=512, max_positions=1024),
     "small": ModelConfig(vocab_size=2048, hidden_size=256, num_layers=6, num_heads=8, num_kv_heads=4,
                          intermediate_size=704, max_positions=1024),
     "default": ModelConfig(vocab_size=2048, hidden_size=384, num_layers=10, num_heads=6, num_kv_heads=2,

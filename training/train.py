@@ -63,6 +63,7 @@ class TrainConfig:
     model: str = "small"  # a name of model.config.SIZES
     model_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. {"num_layers": 4}
     tokenizer: str | None = None  # a tokenizer.json to reuse; None: train one on the train split
+    init_from: str | None = None  # fine-tune: a checkpoint directory whose weights, size and tokenizer start the run
     tokenizer_records: int = 50_000  # train records the tokenizer is trained on
     max_len: int = 1024  # tokens per example (prompt + trace); longer traces are cut
     batch_tokens: int = 8192  # token budget of one micro-batch (rows x bucket length)
@@ -156,7 +157,8 @@ def evaluate_loss(model: torch.nn.Module, batches: list, device: torch.device, a
         s[1] += b.loss_tokens
     model.train()
     out = {f"eval_loss_{k}": v[0] / v[1] for k, v in sums.items()}
-    out["eval_loss"] = sum(v[0] for v in sums.values()) / sum(v[1] for v in sums.values())
+    if sums:  # a tiny dataset can have an empty valid split: then there is nothing to report
+        out["eval_loss"] = sum(v[0] for v in sums.values()) / sum(v[1] for v in sums.values())
     return out
 
 
@@ -189,7 +191,7 @@ def plot_curves(log: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     train = [r for r in log if r["type"] == "train"]
-    evals = [r for r in log if r["type"] == "eval"]
+    evals = [r for r in log if r["type"] == "eval" and "eval_loss" in r]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot([r["step"] for r in train], [r["loss"] for r in train], label="train loss", lw=1)
     ax.plot([r["step"] for r in evals], [r["eval_loss"] for r in evals], "o-", label="eval loss")
@@ -266,6 +268,8 @@ def run(args: argparse.Namespace) -> int:
     # ---------------------------------------------------------------- tokenizer and data
     if resuming:
         tok = load_tokenizer(out / ckpt.TOKENIZER)
+    elif cfg.init_from:
+        tok = load_tokenizer(Path(cfg.init_from) / ckpt.TOKENIZER)
     elif cfg.tokenizer:
         tok = load_tokenizer(Path(cfg.tokenizer))
     else:
@@ -279,9 +283,14 @@ def run(args: argparse.Namespace) -> int:
     evals = eval_batches(valid_split, cfg.batch_tokens, pad_id, cfg.eval_per_kind, cfg.seed)
 
     # ---------------------------------------------------------------- model, optimizer, resume
-    model_cfg = cfg.model_config(tok.get_vocab_size())
     torch.manual_seed(cfg.seed)
-    model = build_model(model_cfg).to(device)
+    if cfg.init_from and not resuming:
+        model, _, model_cfg = ckpt.load_checkpoint(Path(cfg.init_from))
+        model = model.to(device)
+    else:
+        model_cfg = (ModelConfig.from_dict(json.loads((out / ckpt.MODEL_CONFIG).read_text())) if resuming
+                     else cfg.model_config(tok.get_vocab_size()))
+        model = build_model(model_cfg).to(device)
     model.train()
     n_params = count_parameters(model)
     optimizer = make_optimizer(model, cfg, device)
@@ -383,7 +392,8 @@ def run(args: argparse.Namespace) -> int:
     if ddp:
         torch.distributed.destroy_process_group()
     if master:
-        last_eval = next(r for r in reversed(log) if r["type"] == "eval")
-        print(f"step {step}: eval loss {last_eval['eval_loss']:.4f}; checkpoint in {out}")
+        last_eval = next((r for r in reversed(log) if r["type"] == "eval" and "eval_loss" in r), None)
+        loss = f"eval loss {last_eval['eval_loss']:.4f}" if last_eval else "no valid examples to evaluate"
+        print(f"step {step}: {loss}; checkpoint in {out}")
     return 0
 
