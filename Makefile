@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 EXAMPLE ?= examples/functions.py
 
-.PHONY: demo test dev lint bench clean-venv
+.PHONY: demo test e2e dev lint clean-venv
 
 # The base install: what the language server needs (no torch).
 $(VENV)/.base-stamp: pyproject.toml
@@ -33,6 +33,11 @@ demo: $(VENV)/.base-stamp
 test: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The VS Code extension: its unit tests, then a real VS Code (code-server + Chromium) driven end to end.
+e2e: $(VENV)/.dev-stamp
+	cd vscode-extension && npm ci --no-audit --no-fund && npm test
+	E2E_TIMEOUT_SCALE=$${E2E_TIMEOUT_SCALE:-2} scripts/e2e_vscode.sh
 
 lint: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff check .

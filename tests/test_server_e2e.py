@@ -1,6 +1,6 @@
 """The language server end to end: a pytest-lsp client over stdio, the real server subprocess, a real model.
 
-The model is the tiny one of tests/conftest.py trained here on this file's scenario programs until it writes
+The model is the tiny one of training/memorise.py trained here on this file's scenario programs until it writes
 each trace exactly (checked), so hints can be asserted to the character: every program the server sends for
 DOC is one the model memorised. Programs it did not memorise get garbage predictions, so tests on those
 assert behaviour (positions, survival, responsiveness), never values.
@@ -76,7 +76,7 @@ def _doc_programs() -> dict[str, tuple[str, object]]:
 
 def _cache_key(programs) -> str:
     h = hashlib.sha256(json.dumps({k: [p, t.to_json()] for k, (p, t) in programs.items()}).encode())
-    sources = [*ROOT.glob("model/*.py"), ROOT / "training/export.py", ROOT / "tests/conftest.py"]
+    sources = [*ROOT.glob("model/*.py"), ROOT / "training/export.py", ROOT / "training/memorise.py"]
     for path in sorted(sources):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -96,9 +96,8 @@ def _memorises(model_dir: Path, programs) -> bool:
 @pytest.fixture(scope="session")
 def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """DOC's scenario programs memorised by the tiny model (conftest's trainer), exported to ONNX fp32."""
-    from conftest import _train_tiny  # the project's memorising trainer (tests/conftest.py)
-
     from training.export import ExportConfig, export_model, sample_prompt_ids
+    from training.memorise import memorise
 
     programs = _doc_programs()
     cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
@@ -107,7 +106,7 @@ def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest
     if out.is_dir() and _memorises(out, programs):
         return out
     shutil.rmtree(out, ignore_errors=True)
-    model, tok, cfg, _ = _train_tiny(programs)
+    model, tok, cfg, _ = memorise(programs)
     export_model(model, tok, cfg, ExportConfig(checkpoint="tests/test_server_e2e.py", out=str(out),
                                                quantization="fp32"), sample_prompt_ids(tok))
     assert _memorises(out, programs), "the exported model does not reproduce the memorised traces"

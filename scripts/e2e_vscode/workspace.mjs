@@ -1,6 +1,6 @@
 // The sample workspace of the e2e run: a script, and a file with a function that has a `# example:` comment
 // and one that has none. `node workspace.mjs DIR` writes it; drive.mjs imports FILES to know each line.
-// sample.py is the memorised `loop.py` of tests/conftest.py, so the tiny test model predicts it exactly.
+// make_model.py trains the e2e model on every scenario of these files, so its predictions are exact.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
