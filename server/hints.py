@@ -35,7 +35,11 @@ def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
     names = list(dict.fromkeys(name for run in runs for name in run.changed))
     for name in names:
         values = [(r.changed[name], r.confidence.get(name)) for r in runs if name in r.changed]
-        labels.append(_summary(name, values, settings))
+        # Judge a progression on the value after every run (repeats merged), not only the changed ones:
+        # total 0, 1, 3 is no "1 → 3" just because the first run left it at 0.
+        seen = [v for r in runs if (v := r.state.get(name)) is not None]
+        series = [v for i, v in enumerate(seen) if i == 0 or v != seen[i - 1]]
+        labels.append(_summary(name, values, settings, _progression(series) and len(series) == len(values)))
         parts.append((name, values[-1][0]))
     for name in dict.fromkeys(name for run in runs for name in run.deleted):
         labels.append(f"del {name}")
@@ -56,9 +60,9 @@ def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
     return Hint(line, label, tuple(parts), len(runs))
 
 
-def _summary(name: str, values: list[tuple[str, float | None]], settings: HintSettings) -> str:
+def _summary(name: str, values: list[tuple[str, float | None]], settings: HintSettings, progression: bool) -> str:
     confidences = [c for _, c in values]
-    if len(values) > 1 and _progression([v for v, _ in values]):
+    if progression and len(values) > 1:
         first, last = values[0][0], values[-1][0]
         return f"{name}: {first} → {_value(last, confidences, settings)}"
     return f"{name} = {_value(values[-1][0], confidences if len(values) == 1 else [values[-1][1]], settings)}"

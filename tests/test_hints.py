@@ -52,6 +52,18 @@ def test_labels_for_once_progression_last_value_and_print():
     assert labels == {0: "total = 0", 1: "i: 0 → 4 (6×)", 2: "total = 10 (5×)", 3: "prints 10"}
 
 
+def test_an_accumulator_is_no_progression_even_when_its_changes_are():
+    # total: 0 (unchanged by += 0), 1, 2: the changed values 1, 2 look like a counter but the series is not.
+    text = "total = 0\nfor i in range(3):\n    total += min(i, 1)\n"
+    steps, total = [Step(1, MODULE_FRAME, {"total": "0"})], 0
+    for i in range(3):
+        steps.append(Step(2, MODULE_FRAME, {"total": str(total), "i": str(i)}))
+        total += min(i, 1)
+        steps.append(Step(3, MODULE_FRAME, {"total": str(total), "i": str(i)}))
+    runs = module_runs(text, Trace(steps=steps))
+    assert hint_for(2, runs[2], SETTINGS).label == "total = 2 (3×)"
+
+
 def test_function_frames_return_and_exception_labels():
     text = "def sq(n):\n    r = n * n\n    return r\n\nx = sq(3)\nint('z')\n"
     trace = Trace(steps=[

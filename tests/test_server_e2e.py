@@ -55,7 +55,7 @@ print(inc(41))
 '''
 # (line, UTF-16 character, label) of every hint in DOC; line 0's end is 13 code points but 14 UTF-16 units.
 DOC_HINTS = [
-    (0, 14, "s = 'héllo 𝄞'"), (1, 9, "total = 0"), (2, 18, "i: 0 → 2 (4×)"), (3, 14, "total: 1 → 3 (3×)"),
+    (0, 14, "s = 'héllo 𝄞'"), (1, 9, "total = 0"), (2, 18, "i: 0 → 2 (4×)"), (3, 14, "total = 3 (3×)"),
     (4, 12, "prints 3"), (9, 13, "x = 3, y = 9"), (10, 12, "→ 9"), (15, 16, "x = 4, → 8"),
     (19, 16, "x = 41, → 42"), (22, 14, "prints 42"),
 ]
