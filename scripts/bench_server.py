@@ -38,26 +38,10 @@ from server.documents import Documents, hints_in_lines, hover_at  # noqa: E402
 from server.positions import line_end, split_lines  # noqa: E402
 from server.predictor import TOKENS_PER_STEP  # noqa: E402
 
-FUNCTION_20_LINES = '''# example: summarize([3, 1, 4, 1, {k}])
-def summarize(values):
-    count = 0
-    total = 0
-    smallest = None
-    largest = None
-    for v in values:
-        count += 1
-        total += v
-        if smallest is None or v < smallest:
-            smallest = v
-        if largest is None or v > largest:
-            largest = v
-    if count == 0:
-        return None
-    mean = total / count
-    spread = largest - smallest
-    label = "flat" if spread == 0 else "varied"
-    return {{"n": count, "mean": mean, "spread": spread, "label": label}}
-'''
+# examples/summarize.py's function with its example; {k} varies the example so each open is predicted anew.
+_EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "summarize.py").read_text()
+FUNCTION_20_LINES = (_EXAMPLE.split("\n\n\nresult =")[0].replace("{", "{{").replace("}", "}}")
+                     .replace("[3, 1, 4, 1, 5]", "[3, 1, 4, 1, {k}]") + "\n")
 
 
 def big_document(functions: int = 14) -> str:
