@@ -66,7 +66,7 @@ def _lifecycle(server: CodeExecutorServer) -> None:
 def _documents(server: CodeExecutorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: CodeExecutorServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.session.changed(params.text_document.uri)
+        ls.session.opened(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodeExecutorServer, params: types.DidChangeTextDocumentParams) -> None:

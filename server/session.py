@@ -120,6 +120,11 @@ class Session:
             cached = self._lines[uri] = (doc.version, split_lines(doc.source))
         return cached[1]
 
+    def opened(self, uri: str) -> None:
+        # Nobody is typing yet: no debounce, the first values should come as soon as the model allows.
+        if self.settings.hints.enable:
+            self.scheduler.schedule(uri, 0)
+
     def changed(self, uri: str) -> None:
         if self.settings.hints.enable:
             self.scheduler.schedule(uri, self.settings.prediction.debounce_ms / 1000)
