@@ -117,14 +117,15 @@ def read_manifest(model_dir: Path) -> dict[str, Any]:
         if not file.is_file():
             raise ModelLoadError(f"{file} is missing (listed in manifest.json): copy the whole model "
                                  f"directory again, or export it again with `{EXPORT_HINT}`")
-        if _sha256(file) != digest:
+        if sha256(file) != digest:
             raise ModelLoadError(f"{file} does not match its sha256 in manifest.json (changed or "
                                  f"half-copied): copy the whole model directory again, or export it again "
                                  f"with `{EXPORT_HINT}`")
     return manifest
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file (the manifest's per-file check)."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

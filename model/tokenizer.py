@@ -46,20 +46,17 @@ def pre_tokenizer() -> pre_tokenizers.PreTokenizer:
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
     """Train the BPE on programs and text-form traces; markers are special tokens, ids 0-2 PAD/BOS/EOS."""
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizer()
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, show_progress=False,
-                                  special_tokens=list(SPECIAL_TOKENS),
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tok.train_from_iterator(texts, trainer=trainer)
-    return tok
+    return _train_bpe(pre_tokenizer(), texts, vocab_size)
 
 
 def train_plain_bpe(texts: Iterable[str], vocab_size: int) -> Tokenizer:
     """A GPT-2-style byte-level BPE with the same special tokens: the baseline docs/model.md compares to."""
+    return _train_bpe(pre_tokenizers.ByteLevel(add_prefix_space=False), texts, vocab_size)
+
+
+def _train_bpe(pre: pre_tokenizers.PreTokenizer, texts: Iterable[str], vocab_size: int) -> Tokenizer:
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.pre_tokenizer = pre
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, show_progress=False,
                                   special_tokens=list(SPECIAL_TOKENS),

@@ -19,7 +19,6 @@ out: ``ExportError`` on a mismatch, so a transformers change that the re-express
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sys
@@ -35,6 +34,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from model.config import ModelConfig
+from model.engine import sha256
 from model.trace import TRACE_FORMAT_VERSION
 
 MANIFEST_FORMAT = "codeexecutor-onnx"
@@ -249,14 +249,6 @@ def verify(model: nn.Module, cfg: ModelConfig, model_path: Path, ids: list[int],
     ref, tokens = torch_reference(model, ids, steps)
     got = onnx_logits(model_path, cfg, ids, tokens)
     return max(float(np.abs(a - b).max()) for a, b in zip(ref, got, strict=True))
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_manifest(out: Path, cfg: ModelConfig, config: ExportConfig, extra: dict) -> dict:
