@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.trace import Trace
-from training.sandbox import Sandbox
+from training.sandbox import DEFAULT_WORKERS, Sandbox
 
 STATEMENTS = ["c = a + b[0]", "b.append(a)", "c = a * 2 - b[1]", "d = {a: b}", "c = len(b) + a",
               "c = a // 2", "s = str(a) * 2", "b = b[::-1]", "t = (a, b)", "c = max(b) ** 2"]
@@ -99,7 +99,7 @@ def measure(name: str, jobs: list[tuple[str, str]], workers: int, batch: int) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--short", type=int, default=2000)
     parser.add_argument("--long", type=int, default=300)
     args = parser.parse_args()

@@ -35,7 +35,7 @@ from tqdm import tqdm
 from model.trace import Trace, to_text
 from training import stats
 from training.mutations import mutants
-from training.sandbox import Sandbox
+from training.sandbox import DEFAULT_WORKERS, Sandbox
 from training.sources import KINDS, SourceProgram
 from training.tracer import Limits, SandboxError
 
@@ -57,7 +57,7 @@ class BuildConfig:
     seed: int = 0
     shards: int = 0  # 0: one shard per PROGRAMS_PER_SHARD programs
     shard: int | None = None  # build only this shard (``--shard i/n``)
-    workers: int = 2
+    workers: int = DEFAULT_WORKERS
     mutants_per_program: int = 4
     max_order: int = 1
     max_tokens: int = 2048
@@ -514,7 +514,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "package) or 'stdlib' (its doctests); tutorial: a seed folder")
     parser.add_argument("--size", type=int, required=True, help="original programs to take from the source")
     parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--workers", type=int, default=2, help="tracing processes (1: debug, in order)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"tracing processes (default {DEFAULT_WORKERS}: two per core; 1: debug, in order)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shards", type=int, default=0,
                         help=f"number of shards (default: one per {PROGRAMS_PER_SHARD} programs)")

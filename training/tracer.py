@@ -31,7 +31,7 @@ from typing import Any
 
 from model.trace import MODULE_FRAME, Step, Trace
 from training.render import TRUNCATED, render, sanitize
-from training.sandbox import Guard, Limits, Sandbox, SandboxError
+from training.sandbox import DEFAULT_WORKERS, Guard, Limits, Sandbox, SandboxError
 
 __all__ = ["Limits", "SandboxError", "run_in_child", "trace_many", "trace_program"]
 
@@ -68,7 +68,7 @@ def trace_program(source: str, stdin: str = "", limits: Limits = Limits()) -> Tr
 
 
 def trace_many(jobs: Iterable[tuple[str, str]], limits: Limits = Limits(),  # noqa: B008
-               workers: int = 2) -> Iterator[Trace]:
+               workers: int = DEFAULT_WORKERS) -> Iterator[Trace]:
     """Trace every (program, stdin) job with ``workers`` zygotes; results come in input order."""
     with Sandbox(workers=workers) as sandbox:
         yield from sandbox.run_many(jobs, limits)
