@@ -38,10 +38,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
         """Read ``to_dict()``'s form; unknown keys are an error (a config from a newer version)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown model config keys {unknown}; expected some of {sorted(known)}")
+        reject_unknown_keys(cls, d, "model config")
         return cls(**d)
 
     def with_overrides(self, **overrides: Any) -> ModelConfig:
@@ -59,6 +56,14 @@ class ModelConfig:
 
 # "tiny" trains in seconds on a laptop CPU (tests); "small" trains on a CPU overnight; "default" is what ships
 # (<= 20M parameters keeps CPU decoding in the editor fast: ~40 MB of weights, ~20 MB int8).
+def reject_unknown_keys(cls: type, d: dict[str, Any], what: str) -> None:
+    """Raise ValueError naming keys of ``d`` that are not fields of the dataclass ``cls`` (a typo, a newer file)."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} keys {unknown}; expected some of {sorted(known)}")
+
+
 SIZES: dict[str, ModelConfig] = {
     "tiny": ModelConfig(vocab_size=2048, hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2,
                         intermediate_size=192, max_positions=512),

@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, NoReturn
 
+from model.config import reject_unknown_keys
 from model.trace import Trace
 
 DEFAULT_RUNNER = "training.tracer:run_in_child"
@@ -75,11 +76,7 @@ class Limits:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Limits:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown Limits field(s) {', '.join(unknown)}; "
-                             f"known: {', '.join(sorted(known))}")
+        reject_unknown_keys(cls, data, "Limits")
         return cls(**data)
 
 

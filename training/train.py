@@ -27,7 +27,7 @@ import math
 import os
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from model.architecture import build_model, count_parameters
-from model.config import ModelConfig, named_size
+from model.config import ModelConfig, named_size, reject_unknown_keys
 from model.tokenizer import load_tokenizer, train_tokenizer
 from training import checkpoint as ckpt
 from training.data import (
@@ -92,10 +92,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"unknown training config keys {unknown}; expected some of {sorted(known)}")
+        reject_unknown_keys(cls, d, "training config")
         d = dict(d)
         d["stages"] = [Stage(kinds=dict(s["kinds"]), steps=int(s["steps"])) for s in d.get("stages", [])]
         cfg = cls(**d)
