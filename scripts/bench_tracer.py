@@ -1,12 +1,14 @@
 """Tracer throughput: traced programs per second with the sandbox's zygote pool.
 
 Two workloads: ~2000 short SingleLine-like programs (``a = 3; b = [1, 2]`` plus one statement) and ~300
-20-40-line programs with loops and functions, through one warm pool (zygote start-up included). Reported:
-overall programs/s, the fastest batch's programs/s (batches of 100 / 20: on a shared machine, the one least
+20-40-line programs with loops and functions, through one warm pool (zygote start-up included), once per
+``--batch`` value (jobs per zygote request: 1 is a forked child per program, as ``codeexecutor trace`` runs;
+the dataset builder sends 16, and consecutive import-free programs then share a child). Reported: overall
+programs/s, the fastest window's programs/s (windows of 100 / 20 programs: on a shared machine, the one least
 disturbed by other load), and the CPU time per program (parent + zygotes + forked children; on a VM it also
 grows with contention). Prints a table, then one JSON line.
 
-    .venv/bin/python scripts/bench_tracer.py [--workers 2] [--short 2000] [--long 300]
+    .venv/bin/python scripts/bench_tracer.py [--workers 4] [--batch 1 16] [--short 2000] [--long 300]
 """
 
 from __future__ import annotations
@@ -76,23 +78,23 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def measure(name: str, jobs: list[tuple[str, str]], workers: int, batch: int) -> dict:
-    """Throughput over all jobs, and of the fastest batch (the least disturbed by other load)."""
+def measure(name: str, jobs: list[tuple[str, str]], workers: int, window: int, batch: int) -> dict:
+    """Throughput over all jobs, and of the fastest window (the least disturbed by other load)."""
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     traces: list[Trace] = []
-    batch_rates = []
+    window_rates = []
     with Sandbox(workers=workers) as sandbox:
-        for start in range(0, len(jobs), batch):
-            chunk = jobs[start:start + batch]
+        for start in range(0, len(jobs), window):
+            chunk = jobs[start:start + window]
             b0 = time.perf_counter()
-            traces.extend(sandbox.run_many(chunk))
-            batch_rates.append(len(chunk) / (time.perf_counter() - b0))
+            traces.extend(sandbox.run_many(chunk, batch=batch))
+            window_rates.append(len(chunk) / (time.perf_counter() - b0))
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0  # CPU of the closed (waited) zygotes counts
     statuses = Counter(t.status for t in traces)
     steps = sum(len(t.steps) for t in traces) / len(traces)
-    return {"workload": name, "programs": len(jobs), "workers": workers, "seconds": round(wall, 2),
-            "programs_per_s": round(len(jobs) / wall, 1),
-            "best_batch_programs_per_s": round(max(batch_rates), 1),
+    return {"workload": name, "programs": len(jobs), "workers": workers, "batch": batch,
+            "seconds": round(wall, 2), "programs_per_s": round(len(jobs) / wall, 1),
+            "best_window_programs_per_s": round(max(window_rates), 1),
             "cpu_ms_per_program": round(1000 * cpu / len(jobs), 2),
             "mean_steps": round(steps, 1), "statuses": dict(statuses)}
 
@@ -102,17 +104,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--short", type=int, default=2000)
     parser.add_argument("--long", type=int, default=300)
+    parser.add_argument("--batch", type=int, nargs="+", default=[1, 16],
+                        help="jobs per zygote request, one measurement each (default: 1 16)")
     args = parser.parse_args()
-    rng = random.Random(0)
-    rows = [measure("short (SingleLine-like)", short_programs(args.short, rng), args.workers, 100),
-            measure("long (20-40 lines, loops)", [(long_program(rng), "") for _ in range(args.long)],
-                    args.workers, 20)]
+    rows = []
+    for batch in args.batch:
+        rng = random.Random(0)
+        rows += [measure("short (SingleLine-like)", short_programs(args.short, rng), args.workers, 100, batch),
+                 measure("long (20-40 lines, loops)", [(long_program(rng), "") for _ in range(args.long)],
+                         args.workers, 20, batch)]
     load = os.getloadavg()[0]
-    print(f"{'workload':28} {'programs':>8} {'s':>7} {'programs/s':>11} {'best batch/s':>13} "
+    print(f"{'workload':28} {'batch':>5} {'programs':>8} {'s':>7} {'programs/s':>11} {'best window/s':>14} "
           f"{'cpu ms/prog':>12} {'steps':>7}  statuses")
     for r in rows:
-        print(f"{r['workload']:28} {r['programs']:>8} {r['seconds']:>7} {r['programs_per_s']:>11} "
-              f"{r['best_batch_programs_per_s']:>13} {r['cpu_ms_per_program']:>12} {r['mean_steps']:>7}  "
+        print(f"{r['workload']:28} {r['batch']:>5} {r['programs']:>8} {r['seconds']:>7} {r['programs_per_s']:>11} "
+              f"{r['best_window_programs_per_s']:>14} {r['cpu_ms_per_program']:>12} {r['mean_steps']:>7}  "
               f"{r['statuses']}")
     print(f"(load average {load:.2f} on {os.cpu_count()} cores during the run)")
     print(json.dumps({"bench": "tracer", "workers": args.workers, "cores": os.cpu_count(),

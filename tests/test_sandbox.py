@@ -3,6 +3,7 @@ sandbox changed (canary files in pytest's tmp_path, the sandbox still answering)
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,43 @@ def test_a_nul_in_a_path_fails_as_in_python(sandbox: Sandbox) -> None:
 def test_limits_are_validated() -> None:
     with pytest.raises(ValueError, match=r"Limits\.wall_seconds must be a positive number"):
         Limits(wall_seconds=0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Batches: consecutive import-free programs share a child, and get the traces a child of their own gives.
+
+
+def test_batched_programs_share_a_child_until_one_changes_the_interpreter() -> None:
+    jobs = ["a = 1", "b = 2", "leak", "c = 3", "import math", "d = 4", "e = 5"]
+    with Sandbox(workers=1, runner="tests.sandbox_runners:pid_runner") as own:
+        pids = [t.stdout for t in own.run_batch([(j, "") for j in jobs])]
+    a, b, leak, c, imports, d, e = pids
+    assert a == b == leak  # one child for the first three
+    assert c not in (a, imports, d)  # `leak` changed builtins: a new child for the rest
+    assert imports not in (a, c, d)  # a program that imports runs alone
+    assert d == e
+
+
+def test_a_batch_gives_the_traces_of_one_child_per_program(sandbox: Sandbox) -> None:
+    ordinary = Path(__file__).parent / "programs" / "ordinary"
+    jobs = []
+    for path in sorted(ordinary.glob("*.py")):
+        stdin = path.with_suffix(".stdin")
+        jobs.append((path.read_text(), stdin.read_text() if stdin.exists() else ""))
+    # A program stopped by each limit in the middle: the child ends, the next ones go to a new child.
+    # (A wall-clock timeout inside one C call: killed by the zygote, so its trace does not depend on timing.)
+    jobs[3:3] = [("while True:\n    pass\n", ""), ("x = sum(range(10 ** 10))\n", "")]
+    jobs[8:8] = [("print('x' * 2_000_000)\n", "")]
+    limits = Limits(wall_seconds=0.5, grace_seconds=0.5, cpu_seconds=5, memory_mb=256, max_steps=1000)
+    alone = [sandbox.run(source, stdin, limits).dumps() for source, stdin in jobs]
+    together = [t.dumps() for t in sandbox.run_batch(jobs, limits)]
+    assert together == alone
+    statuses = [json.loads(t)["status"] for t in together]
+    assert statuses[3:5] == ["steps", "timeout"] and statuses[8] == "output"
+
+
+def test_each_program_of_a_batch_gets_the_whole_cpu_limit(sandbox: Sandbox) -> None:
+    # ~0.6 s of CPU each in one C call: together they use more than cpu_seconds, and none is cut.
+    busy = "n = sum(range(30_000_000))\n"
+    traces = sandbox.run_batch([(busy, "")] * 3, Limits(wall_seconds=3, cpu_seconds=1))
+    assert [(t.status, t.steps[0].state) for t in traces] == [("ok", {"n": "449999985000000"})] * 3

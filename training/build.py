@@ -23,9 +23,8 @@ import math
 import os
 import random
 import sys
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -35,12 +34,15 @@ from tqdm import tqdm
 from model.trace import Trace, to_text
 from training import stats
 from training.mutations import mutants
-from training.sandbox import DEFAULT_WORKERS, Sandbox
+from training.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
 from training.sources import KINDS, SourceProgram
 from training.tracer import Limits, SandboxError
 
 SPLITS = ("train", "valid", "test")
 CHUNK = 256  # programs per round: their originals are traced first, then the mutants of those that ran
+# Jobs per sandbox request: consecutive import-free programs then share one forked child (training/sandbox.py),
+# which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
+BATCH = 16
 PROGRAMS_PER_SHARD = 5000  # default shard size: a kill -9 loses at most this much work
 DONE = "_done"
 _UNCHECKED = Trace(status="ok", message="not traced twice")  # marks a mutant left out of the sampled check
@@ -205,26 +207,17 @@ def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
 TraceJobs = Callable[[Iterable[tuple[str, str]]], Iterator["Trace | None"]]
 
 
-def sandbox_tracer(sandbox: Sandbox, limits: Limits) -> TraceJobs:
-    """Trace jobs with the sandbox's workers, a few in flight; with one worker, strictly one at a time."""
-    def one(job: tuple[str, str]) -> Trace | None:
+def sandbox_tracer(sandbox: Sandbox, limits: Limits, batch: int = BATCH) -> TraceJobs:
+    """Trace jobs with the sandbox's workers, ``batch`` jobs per request, a few requests in flight."""
+    def group(jobs: list[tuple[str, str]]) -> list[Trace | None]:
         try:
-            return sandbox.run(job[0], job[1], limits)
+            return list(sandbox.run_batch(jobs, limits))
         except SandboxError:
-            return None
+            return [None] * len(jobs)
 
     def run(jobs: Iterable[tuple[str, str]]) -> Iterator[Trace | None]:
-        if sandbox.workers == 1:
-            yield from map(one, jobs)  # the debugging mode: no threads, jobs in order
-            return
-        window: deque = deque()
-        with ThreadPoolExecutor(max_workers=sandbox.workers, thread_name_prefix="build") as pool:
-            for job in jobs:
-                window.append(pool.submit(one, job))
-                if len(window) >= 4 * sandbox.workers:
-                    yield window.popleft().result()
-            while window:
-                yield window.popleft().result()
+        for traces in in_order(group, batched(jobs, batch), sandbox.workers):
+            yield from traces
 
     return run
 

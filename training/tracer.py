@@ -149,6 +149,7 @@ class _Recorder:
         self.recursion_limit = limits.recursion_limit
         self.base_depth = 0
         self.real_setrecursionlimit = sys.setrecursionlimit
+        self.real_getrecursionlimit = sys.getrecursionlimit
 
     # -- the run ------------------------------------------------------------------------------------------
 
@@ -176,6 +177,8 @@ class _Recorder:
             sys.settrace(None)
             sys.setprofile(None)
             self.guard.trusted = False
+            # The next program of a batch (training/sandbox.py) starts from the real functions again.
+            sys.setrecursionlimit, sys.getrecursionlimit = self.real_setrecursionlimit, self.real_getrecursionlimit
         if not intact:
             return self.partial("memory", "the trace function was switched off, most likely by a "
                                           "RecursionError in library code; the trace is incomplete")
