@@ -22,7 +22,7 @@ from training.tracer import trace_program
 
 FIXTURE = Path(__file__).parent / "fixtures" / "codenet"
 REPO = Path(__file__).parent.parent
-RECORD_KEYS = {"id", "kind", "program", "stdin", "trace", "text", "operator", "origin", "split", "length"}
+RECORD_KEYS = {"id", "kind", "program", "stdin", "trace", "text", "operator", "origin", "split", "length", "dedup"}
 
 
 def records(out: Path) -> list[dict]:
@@ -208,6 +208,7 @@ def test_duplicates_removed_within_and_across_shards(tmp_path: Path) -> None:
     recs = records(out)
     assert sorted(r["origin"] for r in recs) == ["corpus/a.py", "corpus/c.py"]
     keys = [dedup_key(normalized(r["program"]), r["stdin"]) for r in recs]
+    assert keys == [r["dedup"] for r in recs]
     assert len(keys) == len(set(keys))
     assert "| codenet | 2 | 2 |" in (out / "stats.md").read_text()  # the report counts what is left
 

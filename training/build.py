@@ -155,10 +155,10 @@ def fit(program: str, trace: Trace, max_tokens: int) -> tuple[Trace, str] | None
 
 
 def make_record(program: SourceProgram, record_id: str, code: str, trace: Trace, text: str, operator: str,
-                split: str) -> dict:
+                split: str, key: str) -> dict:
     return {"id": record_id, "kind": program.kind, "program": code, "stdin": program.stdin,
             "trace": trace.to_json(), "text": text, "operator": operator, "origin": program.id,
-            "split": split, "length": len(code) + len(text)}
+            "split": split, "length": len(code) + len(text), "dedup": key}
 
 
 def _usable(trace: Trace | None, kind: str) -> str | None:
@@ -182,7 +182,20 @@ class _Prepared:
     program: SourceProgram
     code: str
     split: str
+    key: str
     rng: random.Random
+
+
+@dataclass
+class _Mutant:
+    """One mutant sent to the tracer: ``i`` its original in the chunk's ready list, ``k`` its number."""
+
+    i: int
+    k: int
+    operator: str
+    code: str
+    key: str
+    check: bool  # traced twice (the sampled determinism check)
 
 
 def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
@@ -199,7 +212,7 @@ def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
             continue
         seen.add(key)
         # Seeded per program id: the same program gets the same mutants in any shard layout or worker count.
-        out.append(_Prepared(p, code, split_of(split_key(p, code)), random.Random(f"{cfg.seed}:{p.id}")))
+        out.append(_Prepared(p, code, split_of(split_key(p, code)), key, random.Random(f"{cfg.seed}:{p.id}")))
     return out
 
 
@@ -229,7 +242,7 @@ def _trace_twice(jobs: list[tuple[str, str]],
 
 
 def _mutant_jobs(ready: list[tuple[_Prepared, Trace]], cfg: BuildConfig, seen: set[str],
-                 plan: list[tuple[int, int, str, str, bool]], counts: Counter) -> Iterator[tuple[str, str]]:
+                 plan: list[_Mutant], counts: Counter) -> Iterator[tuple[str, str]]:
     """Yield the mutant tracing jobs (lazily, so mutation overlaps tracing); ``plan`` records each one."""
     for i, (prep, _) in enumerate(ready):
         made = mutants(prep.program.program, cfg.mutants_per_program, prep.rng, cfg.max_order)
@@ -242,17 +255,18 @@ def _mutant_jobs(ready: list[tuple[_Prepared, Trace]], cfg: BuildConfig, seen: s
                 continue
             seen.add(key)
             check = prep.rng.random() < cfg.check_rate
-            plan.append((i, k, operator, code, check))
+            plan.append(_Mutant(i, k, operator, code, key, check))
             yield code, prep.program.stdin
             if check:
                 yield code, prep.program.stdin
 
 
 def _mutant_records(prep: _Prepared, original: Trace,
-                    results: list[tuple[int, str, str, Trace | None, Trace | None]], cfg: BuildConfig,
+                    results: list[tuple[_Mutant, Trace | None, Trace | None]], cfg: BuildConfig,
                     counts: Counter) -> list[dict]:
     records = []
-    for k, operator, code, trace, again in results:
+    original_json = original.dumps()
+    for mutant, trace, again in results:
         reason = None
         if trace is None or again is None:
             reason = "sandbox failure"
@@ -260,9 +274,9 @@ def _mutant_records(prep: _Prepared, original: Trace,
             reason = f"mutant {trace.status}"
         elif again is not _UNCHECKED and again.dumps() != trace.dumps():
             reason = "mutant not deterministic"
-        elif trace.dumps() == original.dumps():
+        elif trace.dumps() == original_json:
             reason = "mutant equivalent"
-        fitted = None if reason else fit(code, trace, cfg.max_tokens)
+        fitted = None if reason else fit(mutant.code, trace, cfg.max_tokens)
         if reason is None and fitted is None:
             reason = "mutant too long"
         if reason:
@@ -271,8 +285,8 @@ def _mutant_records(prep: _Prepared, original: Trace,
         trace_kept, text = fitted
         counts["mutants cut to fit"] += trace_kept is not trace
         counts["mutants kept"] += 1
-        records.append(make_record(prep.program, f"{prep.program.id}#m{k}", code, trace_kept, text, operator,
-                                   prep.split))
+        records.append(make_record(prep.program, f"{prep.program.id}#m{mutant.k}", mutant.code, trace_kept, text,
+                                   mutant.operator, prep.split, mutant.key))
     return records
 
 
@@ -297,18 +311,18 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
         else:
             ready.append((prep, first))
     advance(len(programs) - len(ready))
-    plan: list[tuple[int, int, str, str, bool]] = []
+    plan: list[_Mutant] = []
     traces = iter(trace_jobs(_mutant_jobs(ready, cfg, seen, plan, counts)))
-    per_program: list[list[tuple[int, str, str, Trace | None, Trace | None]]] = [[] for _ in ready]
+    per_program: list[list[tuple[_Mutant, Trace | None, Trace | None]]] = [[] for _ in ready]
     finished = 0  # programs whose mutants are all traced: the ones before the current job's program
     for cursor, trace in enumerate(traces):
         # ``plan`` grows as the jobs generator runs, always ahead of the results.
-        i, k, operator, code, check = plan[cursor]
-        again = next(traces) if check else _UNCHECKED
-        per_program[i].append((k, operator, code, trace, again))
-        if i > finished:
-            advance(i - finished)
-            finished = i
+        mutant = plan[cursor]
+        again = next(traces) if mutant.check else _UNCHECKED
+        per_program[mutant.i].append((mutant, trace, again))
+        if mutant.i > finished:
+            advance(mutant.i - finished)
+            finished = mutant.i
     advance(len(ready) - finished)
     for (prep, original), results in zip(ready, per_program, strict=True):
         fitted = fit(prep.program.program, original, cfg.max_tokens)
@@ -318,7 +332,7 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
         trace, text = fitted
         counts["originals cut to fit"] += trace is not original
         record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
-                             "original", prep.split)
+                             "original", prep.split, prep.key)
         yield Outcome("ok", records=(record, *_mutant_records(prep, original, results, cfg, counts)))
 
 
@@ -429,7 +443,8 @@ def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
             kept = []
             for line in lines:
                 record = json.loads(line)
-                key = dedup_key(normalized(record["program"]) or record["program"], record["stdin"])
+                key = record.get("dedup") or dedup_key(normalized(record["program"]) or record["program"],
+                                                       record["stdin"])  # builds from before "dedup"
                 if key not in seen:
                     seen.add(key)
                     kept.append(record)
