@@ -25,7 +25,7 @@ import random
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -79,14 +79,6 @@ class BuildConfig:
         return d
 
 
-@dataclass
-class ShardResult:
-    """What one shard produced: the records per split and the counts of every outcome and drop reason."""
-
-    records: dict[str, list[dict]] = field(default_factory=lambda: {s: [] for s in SPLITS})
-    counts: Counter = field(default_factory=Counter)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """One original program's result: ``ok`` with records, or ``failed``/``skipped`` with the reason."""
@@ -94,7 +86,6 @@ class Outcome:
     status: str
     reason: str = ""
     records: tuple[dict, ...] = ()
-    drops: tuple[tuple[str, int], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -313,45 +304,56 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
     advance(len(programs) - len(ready))
     plan: list[_Mutant] = []
     traces = iter(trace_jobs(_mutant_jobs(ready, cfg, seen, plan, counts)))
-    per_program: list[list[tuple[_Mutant, Trace | None, Trace | None]]] = [[] for _ in ready]
-    finished = 0  # programs whose mutants are all traced: the ones before the current job's program
+    results: list[tuple[_Mutant, Trace | None, Trace | None]] = []
+    finished = 0  # programs whose mutants are all traced and whose records are made
+    # Each program's records are made as soon as the next program's first mutant comes back, so at most
+    # one program's traces are held (a seed with 300 mutants would otherwise hold a chunk's worth: GBs).
     for cursor, trace in enumerate(traces):
-        # ``plan`` grows as the jobs generator runs, always ahead of the results.
-        mutant = plan[cursor]
+        mutant = plan[cursor]  # ``plan`` grows as the jobs generator runs, always ahead of the results
         again = next(traces) if mutant.check else _UNCHECKED
-        per_program[mutant.i].append((mutant, trace, again))
-        if mutant.i > finished:
-            advance(mutant.i - finished)
-            finished = mutant.i
-    advance(len(ready) - finished)
-    for (prep, original), results in zip(ready, per_program, strict=True):
-        fitted = fit(prep.program.program, original, cfg.max_tokens)
-        if fitted is None:
-            yield Outcome("skipped", "original too long")
-            continue
-        trace, text = fitted
-        counts["originals cut to fit"] += trace is not original
-        record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
-                             "original", prep.split, prep.key)
-        yield Outcome("ok", records=(record, *_mutant_records(prep, original, results, cfg, counts)))
+        while finished < mutant.i:
+            yield _finish(*ready[finished], results, cfg, counts)
+            results, finished = [], finished + 1
+            advance(1)
+        results.append((mutant, trace, again))
+    while finished < len(ready):
+        yield _finish(*ready[finished], results, cfg, counts)
+        results, finished = [], finished + 1
+        advance(1)
+
+
+def _finish(prep: _Prepared, original: Trace, results: list[tuple[_Mutant, Trace | None, Trace | None]],
+            cfg: BuildConfig, counts: Counter) -> Outcome:
+    """An original's outcome once its mutants are traced: its record and its kept mutants' records."""
+    fitted = fit(prep.program.program, original, cfg.max_tokens)
+    if fitted is None:
+        return Outcome("skipped", "original too long")
+    trace, text = fitted
+    counts["originals cut to fit"] += trace is not original
+    record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
+                         "original", prep.split, prep.key)
+    return Outcome("ok", records=(record, *_mutant_records(prep, original, results, cfg, counts)))
 
 
 def build_shard(programs: list[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
-                bar: tqdm | None = None) -> ShardResult:
-    """Every record of one shard, plus its counts (outcomes, drop reasons, cuts)."""
-    result = ShardResult()
+                sink: Callable[[dict], object], bar: tqdm | None = None) -> Counter:
+    """Every record of one shard, handed to ``sink`` as it is made; returns the counts (outcomes, drop
+    reasons, cuts)."""
+    counts: Counter = Counter()
     seen: set[str] = set()
+    records = 0
     for start in range(0, len(programs), CHUNK):
         chunk = programs[start:start + CHUNK]
         advance = bar.update if bar is not None else _no_progress
-        for outcome in build_chunk(chunk, cfg, seen, result.counts, trace_jobs, advance):
+        for outcome in build_chunk(chunk, cfg, seen, counts, trace_jobs, advance):
             why = f": {outcome.reason}" if outcome.reason else ""
-            result.counts[f"program {outcome.status}{why}"] += 1
+            counts[f"program {outcome.status}{why}"] += 1
             for record in outcome.records:
-                result.records[record["split"]].append(record)
-        if bar is not None:
-            bar.set_postfix(records=sum(len(v) for v in result.records.values()), refresh=False)
-    return result
+                sink(record)
+            records += len(outcome.records)
+            if bar is not None:
+                bar.set_postfix(records=records, refresh=False)
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -395,16 +397,38 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_shard(out: Path, name: str, result: ShardResult) -> None:
-    """The split files (each renamed into place), then the marker: a shard is done iff its marker exists."""
-    for split in SPLITS:
-        (out / split).mkdir(parents=True, exist_ok=True)
-        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in result.records[split])
-        _write_atomic(out / split / f"{name}.jsonl", lines)
-    marker = {"counts": dict(result.counts), "summary": stats.summarize(
-        r for split in SPLITS for r in result.records[split])}
-    (out / DONE).mkdir(parents=True, exist_ok=True)
-    _write_atomic(out / DONE / f"{name}.json", json.dumps(marker, indent=1, sort_keys=True))
+class ShardWriter:
+    """A shard's split files, written record by record under temporary names (memory stays flat however
+    large the shard); ``commit`` renames them into place, then writes the marker: a shard is done iff its
+    marker exists. Left uncommitted (an error, a kill), only temporary files remain, which a rerun deletes."""
+
+    def __init__(self, out: Path, name: str) -> None:
+        self.out, self.name = out, name
+        self.summary = stats.Summary()
+        self.files = {}
+        for split in SPLITS:
+            (out / split).mkdir(parents=True, exist_ok=True)
+            self.files[split] = open(self._tmp(split), "w", encoding="utf-8")  # noqa: SIM115 -- closed in commit
+
+    def _tmp(self, split: str) -> Path:
+        return self.out / split / f"{self.name}.jsonl.tmp-{os.getpid()}"
+
+    def add(self, record: dict) -> None:
+        self.files[record["split"]].write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.summary.add(record)
+
+    def commit(self, counts: Counter) -> None:
+        for split, f in self.files.items():
+            f.close()
+            os.replace(self._tmp(split), self.out / split / f"{self.name}.jsonl")
+        marker = {"counts": dict(counts), "summary": self.summary.to_json()}
+        (self.out / DONE).mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.out / DONE / f"{self.name}.json", json.dumps(marker, indent=1, sort_keys=True))
+
+    def discard(self) -> None:
+        for split, f in self.files.items():
+            f.close()
+            self._tmp(split).unlink(missing_ok=True)
 
 
 def check_config(out: Path, cfg: BuildConfig) -> None:
@@ -425,9 +449,10 @@ def check_config(out: Path, cfg: BuildConfig) -> None:
 def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
     """Remove records whose code and stdin appear in an earlier shard; return how many the build lost so.
 
-    Safe to rerun after a kill: shard files are replaced atomically, the count is the markers' record
-    counts (written with the shards, never changed) minus what is left, and the summaries of what is left
-    go to DIR/_done/final/<kind>.json, written last, which the report prefers to the markers'.
+    Streams every shard once (flat memory: only the keys are kept). Safe to rerun after a kill: shard files
+    are replaced atomically, the count is the markers' record counts (written with the shards, never
+    changed) minus what is left, and the summaries of what is left go to DIR/_done/final/<kind>.json,
+    written last, which the report prefers to the markers'.
     """
     seen: set[str] = set()
     written = kept_total = 0
@@ -435,24 +460,30 @@ def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
     for index in range(cfg.num_shards):
         name = shard_name(cfg, index)
         written += json.loads((out / DONE / f"{name}.json").read_text())["summary"]["records"]
-        kept_all: list[dict] = []
+        summary = stats.Summary()
         for split in SPLITS:
             path = out / split / f"{name}.jsonl"
-            # Not splitlines(): it also splits at U+2028 and friends, which JSON strings hold unescaped.
-            lines = path.read_text(encoding="utf-8").split("\n")[:-1]
-            kept = []
-            for line in lines:
-                record = json.loads(line)
-                key = record.get("dedup") or dedup_key(normalized(record["program"]) or record["program"],
-                                                       record["stdin"])  # builds from before "dedup"
-                if key not in seen:
+            tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+            dropped = 0
+            # newline="\n": JSON strings may hold U+2028 and friends unescaped, which must not split lines.
+            with (open(path, encoding="utf-8", newline="\n") as src,
+                  open(tmp, "w", encoding="utf-8") as dst):
+                for line in src:
+                    record = json.loads(line)
+                    key = record.get("dedup") or dedup_key(normalized(record["program"]) or record["program"],
+                                                           record["stdin"])  # builds from before "dedup"
+                    if key in seen:
+                        dropped += 1
+                        continue
                     seen.add(key)
-                    kept.append(record)
-            if len(kept) != len(lines):
-                _write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept))
-            kept_all += kept
-        kept_total += len(kept_all)
-        summaries[name] = stats.summarize(kept_all)
+                    dst.write(line)
+                    summary.add(record)
+            if dropped:
+                os.replace(tmp, path)
+            else:
+                tmp.unlink()
+        kept_total += summary.records
+        summaries[name] = summary.to_json()
     removed = written - kept_total
     (out / DONE / "final").mkdir(parents=True, exist_ok=True)
     final = {"removed_duplicates": removed, "summaries": summaries}
@@ -487,12 +518,16 @@ def build(cfg: BuildConfig) -> int:
                 # Shards are consecutive slices of one stream: skip to shard j, then take its programs.
                 chunk = list(islice(programs, per * j - position, per * j - position + per))
                 position = per * (j + 1)
-                if not chunk:
-                    result = ShardResult()
-                    result.counts["empty shard (the source has fewer programs than --size)"] += 1
-                else:
-                    result = build_shard(chunk, cfg, trace_jobs, bar)
-                write_shard(out, shard_name(cfg, j), result)
+                writer = ShardWriter(out, shard_name(cfg, j))
+                try:
+                    if chunk:
+                        counts = build_shard(chunk, cfg, trace_jobs, writer.add, bar)
+                    else:
+                        counts = Counter({"empty shard (the source has fewer programs than --size)": 1})
+                except BaseException:
+                    writer.discard()
+                    raise
+                writer.commit(counts)
     done = all((out / DONE / f"{shard_name(cfg, j)}.json").exists() for j in range(n))
     if not done:
         print(f"build-dataset: shard(s) {todo} done; run without --shard to finish once all {n} are built",

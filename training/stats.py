@@ -16,12 +16,17 @@ LENGTH_BIN = 256  # characters of program + trace text per histogram bar
 STEPS_BIN = 8
 
 
-def summarize(records: Iterable[dict]) -> dict:
-    """Counts of a set of records, in a form that adds up across shards."""
-    c: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length", "steps")}
-    n = 0
-    for r in records:
-        n += 1
+class Summary:
+    """Counts of a set of records, added one record at a time, in a form that adds up across shards."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.counts: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length",
+                                                                  "steps")}
+
+    def add(self, r: dict) -> None:
+        c = self.counts
+        self.records += 1
         c["split"][r["split"]] += 1
         # A stacked mutant ("number+index") counts under each operator it used.
         for op in r["operator"].split("+"):
@@ -29,7 +34,17 @@ def summarize(records: Iterable[dict]) -> dict:
         c["status"][r["trace"]["status"]] += 1
         c["length"][str(r["length"] // LENGTH_BIN * LENGTH_BIN)] += 1
         c["steps"][str(len(r["trace"]["steps"]) // STEPS_BIN * STEPS_BIN)] += 1
-    return {"records": n, **{k: dict(v) for k, v in c.items()}}
+
+    def to_json(self) -> dict:
+        return {"records": self.records, **{k: dict(v) for k, v in self.counts.items()}}
+
+
+def summarize(records: Iterable[dict]) -> dict:
+    """The ``Summary`` of ``records`` as JSON."""
+    summary = Summary()
+    for r in records:
+        summary.add(r)
+    return summary.to_json()
 
 
 def merge(markers: Iterable[dict]) -> tuple[dict[str, Counter], Counter]:
