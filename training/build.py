@@ -232,10 +232,10 @@ def _trace_twice(jobs: list[tuple[str, str]],
     return [(traces[2 * i], traces[2 * i + 1]) for i in range(len(jobs))]
 
 
-def _mutant_jobs(ready: list[tuple[_Prepared, Trace]], cfg: BuildConfig, seen: set[str],
-                 plan: list[_Mutant], counts: Counter) -> Iterator[tuple[str, str]]:
+def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan: list[_Mutant],
+                 counts: Counter) -> Iterator[tuple[str, str]]:
     """Yield the mutant tracing jobs (lazily, so mutation overlaps tracing); ``plan`` records each one."""
-    for i, (prep, _) in enumerate(ready):
+    for i, prep in enumerate(ready):
         made = mutants(prep.program.program, cfg.mutants_per_program, prep.rng, cfg.max_order)
         for k, (operator, code) in enumerate(made):
             counts["mutants made"] += 1
@@ -252,87 +252,96 @@ def _mutant_jobs(ready: list[tuple[_Prepared, Trace]], cfg: BuildConfig, seen: s
                 yield code, prep.program.stdin
 
 
-def _mutant_records(prep: _Prepared, original: Trace,
-                    results: list[tuple[_Mutant, Trace | None, Trace | None]], cfg: BuildConfig,
-                    counts: Counter) -> list[dict]:
-    records = []
-    original_json = original.dumps()
-    for mutant, trace, again in results:
-        reason = None
-        if trace is None or again is None:
-            reason = "sandbox failure"
-        elif not trace.complete:
-            reason = f"mutant {trace.status}"
-        elif again is not _UNCHECKED and again.dumps() != trace.dumps():
-            reason = "mutant not deterministic"
-        elif trace.dumps() == original_json:
-            reason = "mutant equivalent"
-        fitted = None if reason else fit(mutant.code, trace, cfg.max_tokens)
-        if reason is None and fitted is None:
-            reason = "mutant too long"
-        if reason:
-            counts[f"mutant dropped: {reason}"] += 1
-            continue
-        trace_kept, text = fitted
-        counts["mutants cut to fit"] += trace_kept is not trace
-        counts["mutants kept"] += 1
-        records.append(make_record(prep.program, f"{prep.program.id}#m{mutant.k}", mutant.code, trace_kept, text,
-                                   mutant.operator, prep.split, mutant.key))
-    return records
+def _digest(trace: Trace) -> str:
+    return hashlib.sha256(trace.dumps().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _mutant_record(prep: _Prepared, original: str, mutant: _Mutant, trace: Trace | None,
+                   again: Trace | None, cfg: BuildConfig, counts: Counter) -> dict | None:
+    """A traced mutant's record, or None (the drop reason counted); ``original``: the original's digest."""
+    reason = None
+    if trace is None or again is None:
+        reason = "sandbox failure"
+    elif not trace.complete:
+        reason = f"mutant {trace.status}"
+    elif again is not _UNCHECKED and again.dumps() != trace.dumps():
+        reason = "mutant not deterministic"
+    elif _digest(trace) == original:
+        reason = "mutant equivalent"
+    fitted = None if reason else fit(mutant.code, trace, cfg.max_tokens)
+    if reason is None and fitted is None:
+        reason = "mutant too long"
+    if reason:
+        counts[f"mutant dropped: {reason}"] += 1
+        return None
+    trace_kept, text = fitted
+    counts["mutants cut to fit"] += trace_kept is not trace
+    counts["mutants kept"] += 1
+    return make_record(prep.program, f"{prep.program.id}#m{mutant.k}", mutant.code, trace_kept, text,
+                       mutant.operator, prep.split, mutant.key)
 
 
 def _no_progress(n: int) -> None:
     return None
 
 
+@dataclass
+class _Ready:
+    """An original that ran and fits: its record, and its trace's digest (to spot equivalent mutants)."""
+
+    prep: _Prepared
+    record: dict
+    digest: str
+
+
 def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str], counts: Counter,
                 trace_jobs: TraceJobs, advance: Callable[[int], object] = _no_progress) -> Iterator[Outcome]:
-    """Trace, mutate and filter a chunk of programs; one Outcome per program (``advance`` hears of each)."""
+    """Trace, mutate and filter a chunk of programs; one Outcome per program (``advance`` hears of each).
+
+    Memory stays at about one program's records: full traces (a 10,000-step trace is megabytes) are cut or
+    dropped as they arrive, and each program's outcome is yielded once the next program's mutants come back.
+    """
     skipped: list[Outcome] = []
     prepared = _prepare(programs, seen, cfg, skipped)
     yield from skipped
     traced = _trace_twice([(p.program.program, p.program.stdin) for p in prepared], trace_jobs)
-    ready: list[tuple[_Prepared, Trace]] = []
+    ready: list[_Ready] = []
     for prep, (first, second) in zip(prepared, traced, strict=True):
         reason = _usable(first, prep.program.kind)
         if reason is None and (second is None or first.dumps() != second.dumps()):
             reason = "original not deterministic"
+        fitted = None if reason else fit(prep.program.program, first, cfg.max_tokens)
         if reason:
             yield Outcome("failed", reason)
+        elif fitted is None:
+            yield Outcome("skipped", "original too long")
         else:
-            ready.append((prep, first))
+            trace, text = fitted
+            counts["originals cut to fit"] += trace is not first
+            record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
+                                 "original", prep.split, prep.key)
+            ready.append(_Ready(prep, record, _digest(first)))
+    del traced
     advance(len(programs) - len(ready))
     plan: list[_Mutant] = []
-    traces = iter(trace_jobs(_mutant_jobs(ready, cfg, seen, plan, counts)))
-    results: list[tuple[_Mutant, Trace | None, Trace | None]] = []
-    finished = 0  # programs whose mutants are all traced and whose records are made
-    # Each program's records are made as soon as the next program's first mutant comes back, so at most
-    # one program's traces are held (a seed with 300 mutants would otherwise hold a chunk's worth: GBs).
+    traces = iter(trace_jobs(_mutant_jobs([r.prep for r in ready], cfg, seen, plan, counts)))
+    kept: list[dict] = []
+    finished = 0  # programs whose mutants are all traced and whose outcome is yielded
     for cursor, trace in enumerate(traces):
         mutant = plan[cursor]  # ``plan`` grows as the jobs generator runs, always ahead of the results
         again = next(traces) if mutant.check else _UNCHECKED
         while finished < mutant.i:
-            yield _finish(*ready[finished], results, cfg, counts)
-            results, finished = [], finished + 1
+            yield Outcome("ok", records=(ready[finished].record, *kept))
+            kept, finished = [], finished + 1
             advance(1)
-        results.append((mutant, trace, again))
+        item = ready[mutant.i]
+        record = _mutant_record(item.prep, item.digest, mutant, trace, again, cfg, counts)
+        if record is not None:
+            kept.append(record)
     while finished < len(ready):
-        yield _finish(*ready[finished], results, cfg, counts)
-        results, finished = [], finished + 1
+        yield Outcome("ok", records=(ready[finished].record, *kept))
+        kept, finished = [], finished + 1
         advance(1)
-
-
-def _finish(prep: _Prepared, original: Trace, results: list[tuple[_Mutant, Trace | None, Trace | None]],
-            cfg: BuildConfig, counts: Counter) -> Outcome:
-    """An original's outcome once its mutants are traced: its record and its kept mutants' records."""
-    fitted = fit(prep.program.program, original, cfg.max_tokens)
-    if fitted is None:
-        return Outcome("skipped", "original too long")
-    trace, text = fitted
-    counts["originals cut to fit"] += trace is not original
-    record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
-                         "original", prep.split, prep.key)
-    return Outcome("ok", records=(record, *_mutant_records(prep, original, results, cfg, counts)))
 
 
 def build_shard(programs: list[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
