@@ -19,6 +19,7 @@ from training.build import SPLITS, BuildConfig, build, dedup_key, fit, normalize
 from training.sources.codenet import inline_stdin, load_codenet
 from training.sources.corpus import call_arguments, load_folder, module_programs
 from training.tracer import trace_program
+from training.verify import retrace, sample_records
 
 FIXTURE = Path(__file__).parent / "fixtures" / "codenet"
 REPO = Path(__file__).parent.parent
@@ -77,6 +78,12 @@ def test_mutants_differ_from_their_original(singleline: Path) -> None:
 def test_stored_traces_are_what_the_tracer_gives(singleline: Path) -> None:
     for r in random.Random(0).sample(records(singleline), 8):
         assert trace_program(r["program"], r["stdin"]).to_json() == r["trace"]
+    sample = sample_records(singleline, "train", per_kind=40, seed=1)
+    assert len(sample) == 40
+    assert all(ok for _, ok in retrace(sample, workers=2))
+    tampered = json.loads(json.dumps(sample[0]))
+    tampered["trace"]["steps"][-1]["state"]["zz"] = "1"
+    assert [ok for _, ok in retrace([tampered], workers=1)] == [False]
 
 
 def test_tutorial_from_three_seeds(tmp_path: Path) -> None:
@@ -88,6 +95,7 @@ def test_tutorial_from_three_seeds(tmp_path: Path) -> None:
     assert originals == [s.id for s in load_seeds()[:3]]
     assert {r["kind"] for r in recs} == {"tutorial"}
     assert len(recs) > 3
+    assert [ok for _, ok in retrace(recs, workers=2)] == [True] * len(recs)
 
 
 def test_codenet_fixture(tmp_path: Path) -> None:
@@ -98,6 +106,7 @@ def test_codenet_fixture(tmp_path: Path) -> None:
     assert sorted(originals) == ["codenet/p00001/s100000001", "codenet/p00001/s100000002",
                                  "codenet/p00002/s200000001", "codenet/p00002/s200000002"]
     assert originals["codenet/p00001/s100000001"]["trace"]["stdout"] == "33\n"
+    assert [ok for _, ok in retrace(recs, workers=2)] == [True] * len(recs)
     assert originals["codenet/p00002/s200000001"]["stdin"] == ""  # inlined
     assert originals["codenet/p00002/s200000002"]["stdin"] == "4\n5 1 4 2\n"  # reads in a function: kept
     assert originals["codenet/p00002/s200000002"]["trace"]["stdout"] == "4\n"

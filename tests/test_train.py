@@ -113,6 +113,13 @@ def test_a_record_limit_spreads_over_the_kinds(dataset: Path) -> None:
         ["test-codenet-0", "test-codenet-4", "test-singleline-3", "test-tutorial-1"]
 
 
+def test_a_per_kind_limit_takes_as_many_of_each_kind(dataset: Path) -> None:
+    records = list(read_records(dataset, "test", per_kind=2))
+    assert [r["id"] for r in records] == [f"test-{k}-{i}" for k in ("codenet", "singleline", "tutorial")
+                                          for i in (0, 3)]
+    assert len(list(read_records(dataset, "test", per_kind=100))) == 18
+
+
 def test_loss_falls_and_run_directory_is_complete(trained: Path) -> None:
     evals = [r for r in read_log(trained) if r["type"] == "eval"]
     assert [r["step"] for r in evals] == [0, 20, 40, 60, 80]

@@ -83,12 +83,27 @@ def shard_files(data_dir: Path, split: str) -> list[Path]:
     return files
 
 
-def read_records(data_dir: Path, split: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """The split's records in shard order; with ``limit``, that many spread evenly over all shards.
+def read_records(data_dir: Path, split: str, limit: int | None = None,
+                 per_kind: int | None = None) -> Iterator[dict[str, Any]]:
+    """The split's records in shard order; with ``limit``, that many spread evenly over all shards; with
+    ``per_kind``, that many of each kind, spread evenly over the kind's shards (kinds in name order).
 
-    Shards are per kind, so "the first N" would all be one kind: the spread keeps the kinds' proportions.
+    Shards are per kind, so "the first N" would all be one kind: the spread keeps the kinds' proportions, and
+    ``per_kind`` gives small kinds as many examples as large ones (an evaluation's per-kind table).
     """
     files = shard_files(data_dir, split)
+    if per_kind is None:
+        yield from _spread(files, limit)
+        return
+    by_kind: dict[str, list[Path]] = {}
+    for path in files:
+        by_kind.setdefault(path.stem.rsplit("-", 1)[0], []).append(path)
+    for kind in sorted(by_kind):
+        yield from _spread(by_kind[kind], per_kind)
+
+
+def _spread(files: list[Path], limit: int | None) -> Iterator[dict[str, Any]]:
+    """The records of ``files`` in order; with ``limit``, that many at evenly spaced positions."""
     keep: set[tuple[int, int]] | None = None
     if limit is not None:
         counts = [sum(1 for line in p.open(encoding="utf-8") if line.strip()) for p in files]

@@ -1,6 +1,6 @@
 """`codeexecutor evaluate`: predict the traces of a dataset split and score them with the paper's metrics.
 
-    codeexecutor evaluate --model DIR --data DIR [--split test] [--limit N] [--out REPORT_DIR]
+    codeexecutor evaluate --model DIR --data DIR [--split test] [--limit N | --per-kind N] [--out REPORT_DIR]
 
 ``--model`` is a training checkpoint (greedy generation with `transformers` and its KV cache, batched) or
 an exported ONNX directory (it has manifest.json: model.engine.Engine, one program at a time, exactly what
@@ -38,6 +38,7 @@ class EvalConfig:
     data: str
     split: str = "test"
     limit: int | None = None
+    per_kind: int | None = None
     batch_size: int = 16
     max_new_tokens: int | None = None  # None: up to the model's context
     device: str = "cpu"
@@ -165,7 +166,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a training checkpoint directory, or an exported ONNX directory (manifest.json)")
     parser.add_argument("--data", type=Path, required=True, help="dataset directory (DIR/<split>/*.jsonl)")
     parser.add_argument("--split", default="test")
-    parser.add_argument("--limit", type=int, help="score only the first N records")
+    sample = parser.add_mutually_exclusive_group()
+    sample.add_argument("--limit", type=int, help="score N records spread evenly over the split's shards")
+    sample.add_argument("--per-kind", type=int, metavar="N",
+                        help="score N records of each dataset kind, spread evenly over its shards")
     parser.add_argument("--out", type=Path, help="report directory (default: MODEL/eval-SPLIT)")
     parser.add_argument("--batch-size", type=int, default=16, help="programs per generate call (checkpoint)")
     parser.add_argument("--max-new-tokens", type=int, help="cap on generated tokens (default: the context)")
@@ -176,9 +180,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     cfg = EvalConfig(model=str(args.model), data=str(args.data), split=args.split, limit=args.limit,
-                     batch_size=args.batch_size, max_new_tokens=args.max_new_tokens, device=device)
+                     per_kind=args.per_kind, batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
+                     device=device)
     out = args.out or args.model / f"eval-{args.split}"
-    records = list(read_records(args.data, args.split, args.limit))
+    records = list(read_records(args.data, args.split, args.limit, args.per_kind))
     if (args.model / "manifest.json").is_file():
         predict = onnx_predictor(args.model, args.max_new_tokens)
     else:
