@@ -190,6 +190,14 @@ def test_os_exit_is_reported(sandbox: Sandbox) -> None:
     assert trace.message.startswith("the program ended its process (exit code 0) without unwinding")
 
 
+def test_unseeded_random_numbers_are_the_same_in_every_zygote() -> None:
+    program = "import random\nx = random.randint(1, 10 ** 9)\n"
+    with Sandbox(workers=2) as a, Sandbox(workers=1) as b:
+        states = {t.steps[-1].state["x"] for t in a.run_many([(program, "")] * 4)}
+        states.add(b.run(program).steps[-1].state["x"])
+    assert len(states) == 1
+
+
 def test_a_dead_zygote_is_replaced() -> None:
     with Sandbox(workers=1) as own:
         zygote = own._all[0]
