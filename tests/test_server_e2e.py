@@ -302,9 +302,10 @@ async def test_settings_and_toggle_apply_without_restart(client):
 
 
 async def test_cancelling_the_long_request_and_staying_responsive(client):
-    uri = uri_of("many.py")  # functions the model never saw: seconds of predictions
+    # Functions the model never saw: seconds of predictions however quickly the model gives up on each one.
+    uri = uri_of("many.py")
     open_doc(client, uri, "".join(f"# example: f{k}({k})\ndef f{k}(a):\n    return a * {k}\n\n\n"
-                                  for k in range(24)))
+                                  for k in range(400)))
     future = client.protocol.send_request("codeexecutor/trace", {"uri": uri}, msg_id="long-one")
     await asyncio.sleep(0.3)
     client.protocol.notify("$/cancelRequest", types.CancelParams(id="long-one"))
