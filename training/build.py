@@ -252,8 +252,9 @@ def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan:
                 yield code, prep.program.stdin
 
 
-def _digest(trace: Trace) -> str:
-    return hashlib.sha256(trace.dumps().encode("utf-8", "surrogatepass")).hexdigest()
+def _digest(dumped: str) -> str:
+    """A trace's JSON text, hashed: what is kept of an original to spot its equivalent mutants."""
+    return hashlib.sha256(dumped.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _mutant_record(prep: _Prepared, original: str, mutant: _Mutant, trace: Trace | None,
@@ -264,10 +265,12 @@ def _mutant_record(prep: _Prepared, original: str, mutant: _Mutant, trace: Trace
         reason = "sandbox failure"
     elif not trace.complete:
         reason = f"mutant {trace.status}"
-    elif again is not _UNCHECKED and again.dumps() != trace.dumps():
-        reason = "mutant not deterministic"
-    elif _digest(trace) == original:
-        reason = "mutant equivalent"
+    else:
+        dumped = trace.dumps()
+        if again is not _UNCHECKED and again.dumps() != dumped:
+            reason = "mutant not deterministic"
+        elif _digest(dumped) == original:
+            reason = "mutant equivalent"
     fitted = None if reason else fit(mutant.code, trace, cfg.max_tokens)
     if reason is None and fitted is None:
         reason = "mutant too long"
@@ -308,7 +311,8 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
     ready: list[_Ready] = []
     for prep, (first, second) in zip(prepared, traced, strict=True):
         reason = _usable(first, prep.program.kind)
-        if reason is None and (second is None or first.dumps() != second.dumps()):
+        dumped = first.dumps() if reason is None else ""
+        if reason is None and (second is None or dumped != second.dumps()):
             reason = "original not deterministic"
         fitted = None if reason else fit(prep.program.program, first, cfg.max_tokens)
         if reason:
@@ -320,7 +324,7 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
             counts["originals cut to fit"] += trace is not first
             record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
                                  "original", prep.split, prep.key)
-            ready.append(_Ready(prep, record, _digest(first)))
+            ready.append(_Ready(prep, record, _digest(dumped)))
     del traced
     advance(len(programs) - len(ready))
     plan: list[_Mutant] = []

@@ -7,14 +7,13 @@ cut the same way. ``scripts/check_dataset.py`` runs it on a sample of a dataset 
 
 from __future__ import annotations
 
-import json
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from model.trace import Trace
-from training.data import shard_files
+from training.data import read_records
 from training.sandbox import DEFAULT_WORKERS
 from training.tracer import trace_many
 
@@ -24,18 +23,14 @@ def sample_records(data: Path, split: str, per_kind: int, seed: int = 0) -> list
     rng = random.Random(seed)
     seen: Counter = Counter()
     picked: dict[str, list[dict]] = {}
-    for path in shard_files(data, split):
-        # newline="\n": JSON strings may hold U+2028 and friends unescaped, which must not split lines.
-        with open(path, encoding="utf-8", newline="\n") as lines:
-            for line in lines:
-                record = json.loads(line)
-                kind = record["kind"]
-                seen[kind] += 1
-                bucket = picked.setdefault(kind, [])
-                if len(bucket) < per_kind:
-                    bucket.append(record)
-                elif (j := rng.randrange(seen[kind])) < per_kind:
-                    bucket[j] = record
+    for record in read_records(data, split):
+        kind = record["kind"]
+        seen[kind] += 1
+        bucket = picked.setdefault(kind, [])
+        if len(bucket) < per_kind:
+            bucket.append(record)
+        elif (j := rng.randrange(seen[kind])) < per_kind:
+            bucket[j] = record
     return [r for kind in sorted(picked) for r in picked[kind]]
 
 
