@@ -15,10 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import torch
-from safetensors.torch import save_model
-
-from training.checkpoint import MODEL_CONFIG, TOKENIZER, TRAIN_CONFIG, WEIGHTS, load_checkpoint
+from training.checkpoint import save_bf16_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "model" / "weights"
@@ -38,13 +35,7 @@ def main() -> None:
     if subprocess.run(cmd, cwd=ROOT).returncode != 0:
         sys.exit("ship_model: the export failed (see above)")
 
-    ckpt = WEIGHTS_DIR / "checkpoint"
-    ckpt.mkdir()
-    model, _, _ = load_checkpoint(args.run)
-    # bf16 halves the file; retraining loads it into fp32 parameters (load_state_dict converts).
-    save_model(model.to(torch.bfloat16), str(ckpt / WEIGHTS))
-    for name in (MODEL_CONFIG, TOKENIZER, TRAIN_CONFIG):
-        shutil.copy2(args.run / name, ckpt / name)
+    save_bf16_copy(args.run, WEIGHTS_DIR / "checkpoint")
 
     total = sum(f.stat().st_size for f in WEIGHTS_DIR.rglob("*") if f.is_file()) / 1e6
     for f in sorted(WEIGHTS_DIR.rglob("*")):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,8 @@ from model.trace import MODULE_FRAME, Step, Trace, to_text
 from training.checkpoint import load_checkpoint, load_train_state
 from training.data import read_records
 
-CONFIGS = Path(__file__).resolve().parents[1] / "training" / "configs"
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "training" / "configs"
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -157,6 +161,36 @@ def test_resume_is_exact(tmp_path: Path, dataset: Path) -> None:
         assert torch.equal(pa["exp_avg"], pb["exp_avg"]) and torch.equal(pa["exp_avg_sq"], pb["exp_avg_sq"])
     # the log of the resumed run continues the first half's: one record per step boundary, no duplicates
     assert [r["step"] for r in read_log(halves) if r["type"] == "eval"] == [0, 4, 6, 8, 12]
+
+
+def test_a_gpu_run_chained_through_the_device_tool_trains_as_one_run(tmp_path: Path, dataset: Path,
+                                                                     trained: Path) -> None:
+    # The device tool's path, on the CPU: pack the dataset, carry it, unpack and train in two time-limited
+    # calls (the second resumes), get the weights back in parts. The packed data and the chain must give
+    # exactly the weights of the plain run (`trained`, same config and data).
+    pack = tmp_path / "carried" / f"{dataset.name}.tar.xz"
+    pack.parent.mkdir()
+    subprocess.run([sys.executable, "scripts/pack_data.py", "--data", str(dataset), "--out", str(pack)],
+                   cwd=ROOT, check=True, capture_output=True)
+    config = tiny_config(tmp_path, pack.parent / dataset.name)
+    run, outs = tmp_path / "run", [tmp_path / "out1", tmp_path / "out2"]
+    env = {**os.environ, "PYTHON": sys.executable, "DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
+    for out, seconds in zip(outs, ["0", "600"], strict=True):
+        out.mkdir()
+        subprocess.run(["bash", "scripts/device_round.sh", str(config), str(run), seconds], cwd=ROOT, check=True,
+                       capture_output=True, env={**env, "OUT": str(out)})
+    assert [(r["type"], r["step"]) for r in read_log(outs[0])] == [("eval", 0)]  # the first call stopped at once
+    assert load_train_state(run)["step"] == 80
+    assert [r["step"] for r in read_log(run) if r["type"] == "eval"] == [0, 20, 40, 60, 80]
+    a, b = load_file(str(trained / "model.safetensors")), load_file(str(run / "model.safetensors"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+    back = outs[1]
+    assert sorted(p.name for p in back.iterdir()) == ["log.jsonl", "model.safetensors.part-aa", "model_config.json",
+                                                       "tokenizer.json", "train_config.json"]
+    back_weights = load_file(str(back / "model.safetensors.part-aa"))
+    assert all(back_weights[k].dtype == torch.bfloat16 and torch.equal(back_weights[k], b[k].bfloat16())
+               for k in b)
 
 
 def test_refuses_to_overwrite_a_checkpoint(trained: Path, dataset: Path, tmp_path: Path) -> None:

@@ -82,6 +82,17 @@ def load_checkpoint(ckpt_dir: Path) -> tuple[LlamaForCausalLM, Tokenizer, ModelC
     return model, load_tokenizer(_require(ckpt_dir, TOKENIZER)), cfg
 
 
+def save_bf16_copy(ckpt_dir: Path, dest: Path) -> None:
+    """The checkpoint's weights in bf16 (half the file) with its configs and tokenizer, without the training
+    state: what ships and what a new run starts from (``init_from`` loads it into fp32 parameters)."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    model, _, _ = load_checkpoint(ckpt_dir)
+    save_model(model.to(torch.bfloat16), str(dest / WEIGHTS), metadata={"step": str(weights_step(ckpt_dir))})
+    for name in (MODEL_CONFIG, TOKENIZER, TRAIN_CONFIG):
+        shutil.copy2(Path(ckpt_dir) / name, dest / name)
+
+
 def load_train_config(ckpt_dir: Path) -> dict[str, Any]:
     return json.loads(_require(ckpt_dir, TRAIN_CONFIG).read_text())
 

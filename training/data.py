@@ -32,6 +32,8 @@ from model.tokenizer import BOS, EOS, PAD, special_id
 KINDS = ("singleline", "tutorial", "codenet")
 BUCKET = 64  # tokens; bucket lengths are multiples of this
 IGNORE = -100  # target of positions without loss (the prompt, padding)
+# What training reads of a record (tokenize_split); scripts/pack_data.py keeps only these.
+TRAINING_FIELDS = ("id", "kind", "program", "stdin", "text")
 
 
 @dataclass(frozen=True)
