@@ -34,7 +34,11 @@ def slim_shard(src: Path, dst: Path) -> int:
         for line in lines:
             if line.strip():
                 record = json.loads(line)
-                out.write(json.dumps({k: record[k] for k in TRAINING_FIELDS if k in record}) + "\n")
+                missing = [k for k in TRAINING_FIELDS if k not in record]
+                if missing:
+                    raise SystemExit(f"pack_data: a record of {src} has no {', '.join(missing)}: not a dataset "
+                                     "shard (build one with `codeexecutor build-dataset`)")
+                out.write(json.dumps({k: record[k] for k in TRAINING_FIELDS}) + "\n")
                 n += 1
     return n
 
@@ -49,12 +53,16 @@ def main() -> None:
     shards = [p for split in args.splits for p in shard_files(args.data, split)]
     records = 0
     tmp_out = out.with_name(out.name + ".tmp")
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp, tarfile.open(tmp_out, "w:xz") as tar:
-        for src in tqdm(shards, desc="pack", unit="shard"):
-            slim = Path(tmp) / src.name
-            records += slim_shard(src, slim)
-            tar.add(slim, arcname=f"{args.data.name}/{src.parent.name}/{src.name}")
-            slim.unlink()
+    try:
+        with tempfile.TemporaryDirectory(dir=out.parent) as tmp, tarfile.open(tmp_out, "w:xz") as tar:
+            for src in tqdm(shards, desc="pack", unit="shard"):
+                slim = Path(tmp) / src.name
+                records += slim_shard(src, slim)
+                tar.add(slim, arcname=f"{args.data.name}/{src.parent.name}/{src.name}")
+                slim.unlink()
+    except BaseException:
+        tmp_out.unlink(missing_ok=True)  # no half-written pack left beside the data
+        raise
     tmp_out.replace(out)
     mib = out.stat().st_size / 2**20
     print(f"{out}: {records:,} records in {len(shards)} shards, {mib:.1f} MiB")
