@@ -15,13 +15,13 @@ from pathlib import Path
 
 # name -> (module, one-line help, needs the training extra)
 COMMANDS: dict[str, tuple[str, str, bool]] = {
-    "trace": ("training.tracer_cli", "run a program in the sandbox and print its exact trace", False),
-    "build-dataset": ("training.build", "build a mutation-based execution dataset", True),
-    "train": ("training.train", "train the model from a config file", True),
-    "evaluate": ("training.evaluate", "score a model's predicted traces against gold traces", True),
-    "export": ("training.export", "export a checkpoint to ONNX with a KV cache", True),
-    "predict": ("model.predict", "predict a program's trace with the ONNX model (no execution)", False),
-    "serve": ("server.__main__", "run the language server on stdio", False),
+    "trace": ("codeexecutor.training.tracing.tracer_cli", "run a program in the sandbox, print its exact trace", False),
+    "build-dataset": ("codeexecutor.training.dataset.build", "build a mutation-based execution dataset", True),
+    "train": ("codeexecutor.training.learning.train", "train the model from a config file", True),
+    "evaluate": ("codeexecutor.training.learning.evaluate", "score a model's predicted traces against gold ones", True),
+    "export": ("codeexecutor.training.learning.export", "export a checkpoint to ONNX with a KV cache", True),
+    "predict": ("codeexecutor.model.predict", "predict a program's trace with the ONNX model (no execution)", False),
+    "serve": ("codeexecutor.server.__main__", "run the language server on stdio", False),
 }
 
 TRAIN_EXTRA_HINT = "pip install 'codeexecutor-lsp[train]'  (or: make dev)"

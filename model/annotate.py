@@ -7,7 +7,7 @@ confidence is below ``DOUBT`` are marked with a ``?``.
 
 from __future__ import annotations
 
-from model.trace import MODULE_FRAME, Trace, state_delta
+from codeexecutor.model.trace import MODULE_FRAME, Trace, state_delta
 
 DOUBT = 0.5  # below this a predicted value is shown as doubtful
 
@@ -19,7 +19,7 @@ def _mark(text: str, confidence: float | None) -> str:
 def line_notes(trace: Trace, confidence: list[dict[str, float]] | None = None) -> dict[int, str]:
     """Per line, what its last execution changed (``x = 3, y = [1]``), returned or raised."""
     notes: dict[int, str] = {}
-    previous: list[dict[str, str]] = [{}]  # per open activation, as in model.trace.to_text
+    previous: list[dict[str, str]] = [{}]  # per open activation, as in codeexecutor.model.trace.to_text
     names = [MODULE_FRAME]
     for i, step in enumerate(trace.steps):
         conf = confidence[i] if confidence is not None and i < len(confidence) else {}

@@ -21,9 +21,9 @@ from __future__ import annotations
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from model.config import ModelConfig
+from codeexecutor.model.config import ModelConfig
 
-# Special token ids fixed by model.tokenizer (trained in this order); generation needs them in the config.
+# Special token ids fixed by codeexecutor.model.tokenizer (trained in this order); generation needs them in the config.
 PAD_ID, BOS_ID, EOS_ID = 0, 1, 2
 
 

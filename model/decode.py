@@ -1,6 +1,6 @@
 """Greedy decoding over the exported ONNX graph with a KV cache, and per-value confidence (no torch).
 
-The graph (training/export.py) takes ``input_ids``, ``position_ids`` and every layer's past keys/values and
+The graph (training/learning/export.py) takes ``input_ids``, ``position_ids`` and every layer's past keys/values and
 returns the last position's logits and the grown keys/values. Decoding runs the whole prompt once (past of
 length 0), then one token per call. The keys/values stay OrtValues from one call to the next
 (``run_with_ort_values``): they are never copied into numpy, which is the cost that grows with the sequence.
@@ -16,9 +16,9 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from model.trace import CALL, DEL, END, EXC, LINE, OUT, RET, SET, STDOUT
+from codeexecutor.model.trace import CALL, DEL, END, EXC, LINE, OUT, RET, SET, STDOUT
 
-# The confidence key of each event marker (model.engine.Prediction.confidence).
+# The confidence key of each event marker (codeexecutor.model.engine.Prediction.confidence).
 EVENT_KEYS = {RET: "<return>", OUT: "<output>", EXC: "<exception>"}
 
 

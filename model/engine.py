@@ -19,15 +19,15 @@ from typing import Any
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from model.config import ModelConfig
-from model.decode import GraphShape, KVDecoder, step_confidences
-from model.prompt import make_prompt, parse_generation
-from model.tokenizer import BOS, EOS
-from model.trace import TRACE_FORMAT_VERSION, Trace
+from codeexecutor.model.config import ModelConfig
+from codeexecutor.model.decode import GraphShape, KVDecoder, step_confidences
+from codeexecutor.model.prompt import make_prompt, parse_generation
+from codeexecutor.model.tokenizer import BOS, EOS
+from codeexecutor.model.trace import TRACE_FORMAT_VERSION, Trace
 
 MANIFEST_FORMAT = "codeexecutor-onnx"
 DEFAULT_MAX_NEW_TOKENS = 1024
-CUT_OFF = "the text ended before <end>"  # model.trace.from_text's message for a cut text
+CUT_OFF = "the text ended before <end>"  # codeexecutor.model.trace.from_text's message for a cut text
 EXPORT_HINT = "codeexecutor export --checkpoint CHECKPOINT_DIR --out DIR"
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 

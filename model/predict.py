@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from codeexecutor.cli import read_user_file
-from model.annotate import annotate
-from model.engine import DEFAULT_MAX_NEW_TOKENS, Engine, ModelLoadError, default_model_dir
+from codeexecutor.model.annotate import annotate
+from codeexecutor.model.engine import DEFAULT_MAX_NEW_TOKENS, Engine, ModelLoadError, default_model_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from model.tokenizer import BOS, EOS, PAD, PROGRAM, STDIN, TRACE
-from model.trace import Trace, from_text
+from codeexecutor.model.tokenizer import BOS, EOS, PAD, PROGRAM, STDIN, TRACE
+from codeexecutor.model.trace import Trace, from_text
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line ends Python itself counts
 

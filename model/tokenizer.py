@@ -12,7 +12,7 @@ operations (slicing, reversing, ``upper()``...) act on. So the pre-tokenizer kee
 With a small vocabulary (~2k) the merges go to identifiers, keywords and operators, and string contents stay
 close to character level. Byte-level (every byte has a token) means no input is unknown and
 ``decode(encode(x)) == x`` for any text. Every marker of the trace text form and of the prompt is a special,
-single token. No normalizer, no added BOS/EOS: model.prompt builds the exact sequence.
+single token. No normalizer, no added BOS/EOS: codeexecutor.model.prompt builds the exact sequence.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from model.trace import MARKERS
+from codeexecutor.model.trace import MARKERS
 
 BOS, EOS, PAD = "<bos>", "<eos>", "<pad>"
 PROGRAM, STDIN, TRACE = "<program>", "<stdin>", "<trace>"  # the prompt's markers (model/prompt.py)
@@ -74,7 +74,7 @@ def load_tokenizer(path: Path) -> Tokenizer:
     missing = [t for t in SPECIAL_TOKENS if tok.token_to_id(t) is None]
     if missing:
         raise ValueError(f"tokenizer {path} lacks the special tokens {missing}: it was not made by "
-                         "model.tokenizer.train_tokenizer; retrain the model with this version")
+                         "codeexecutor.model.tokenizer.train_tokenizer; retrain the model with this version")
     return tok
 
 

@@ -27,10 +27,10 @@ from transformers.generation.streamers import BaseStreamer
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from model.engine import Engine  # noqa: E402
-from model.prompt import make_prompt  # noqa: E402
-from model.tokenizer import BOS, train_tokenizer  # noqa: E402
-from model.trace import CALL, END, LINE, SET, to_text  # noqa: E402
+from codeexecutor.model.engine import Engine  # noqa: E402
+from codeexecutor.model.prompt import make_prompt  # noqa: E402
+from codeexecutor.model.tokenizer import BOS, train_tokenizer  # noqa: E402
+from codeexecutor.model.trace import CALL, END, LINE, SET, to_text  # noqa: E402
 
 # The 20-line function of the latency target, with a call so it is a whole program.
 FUNCTION_20_LINES = (Path(__file__).resolve().parent.parent / "examples" / "summarize.py").read_text()
@@ -70,7 +70,7 @@ def bench_onnx(engine: Engine, ids: list[int], new_tokens: int) -> tuple[float, 
 
 def first_step_tokens(tok, program: str) -> int:
     """Tokens up to the end of the first step that shows a value in the program's gold trace's text form."""
-    from training.tracer import trace_program
+    from codeexecutor.training.tracing.tracer import trace_program
 
     ids = tok.encode(to_text(trace_program(program)), add_special_tokens=False).ids
     openers = {tok.token_to_id(m) for m in (LINE, CALL, END)}
@@ -85,12 +85,12 @@ def first_step_tokens(tok, program: str) -> int:
 def load_model(args):
     """(model, tokenizer, config, label): the checkpoint's, or a random-initialised one of --size."""
     if args.checkpoint:
-        from training.checkpoint import load_checkpoint
+        from codeexecutor.training.learning.checkpoint import load_checkpoint
 
         model, tok, cfg = load_checkpoint(args.checkpoint)
         return model, tok, cfg, str(args.checkpoint)
-    from model.architecture import build_model
-    from model.config import named_size
+    from codeexecutor.model.architecture import build_model
+    from codeexecutor.model.config import named_size
 
     torch.manual_seed(0)
     cfg = named_size(args.size)
@@ -110,7 +110,7 @@ def main() -> int:
     parser.add_argument("--skip-torch", action="store_true", help="ONNX only (PyTorch eager is slow)")
     args = parser.parse_args()
 
-    from training.export import ExportConfig, export_model, sample_prompt_ids
+    from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
 
     torch.set_num_threads(args.torch_threads or args.threads)
     model, tok, cfg, label = load_model(args)

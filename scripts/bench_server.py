@@ -4,7 +4,7 @@
 
 A. Server-side time of a cached inlay-hint request (a 60-line viewport) and of a hover, on a ~300-line file:
    the code the handlers run (per-version analysis, runs, labels, UTF-16 columns), in process, with the gold
-   traces (training.tracer) as the cached predictions, i.e. traces of the size a good model writes. Also the
+   traces (training.tracing.tracer) as the cached predictions, i.e. traces of the size a good model writes. Also the
    same requests on a new document version (after a keystroke: the analysis is redone).
 B. The real server over stdio with a model: didOpen of a 20-line function -> the prediction landed
    (``workspace/inlayHint/refresh``), with the default 300 ms debounce; then the round trip of inlay-hint and
@@ -33,10 +33,10 @@ sys.path.insert(0, str(REPO))
 from lsprotocol import types  # noqa: E402
 from pygls.lsp.client import BaseLanguageClient  # noqa: E402
 
-from server.config import HintSettings  # noqa: E402
-from server.documents import Documents, hints_in_lines, hover_at  # noqa: E402
-from server.positions import line_end, split_lines  # noqa: E402
-from server.predictor import TOKENS_PER_STEP  # noqa: E402
+from codeexecutor.server.config import HintSettings  # noqa: E402
+from codeexecutor.server.documents import Documents, hints_in_lines, hover_at  # noqa: E402
+from codeexecutor.server.positions import line_end, split_lines  # noqa: E402
+from codeexecutor.server.predictor import TOKENS_PER_STEP  # noqa: E402
 
 # examples/summarize.py's function with its example; {k} varies the example so each open is predicted anew.
 _EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "summarize.py").read_text()
@@ -70,7 +70,7 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
 
 
 def server_side(requests: int) -> dict[str, float]:
-    from training.tracer import trace_program
+    from codeexecutor.training.tracing.tracer import trace_program
 
     doc = big_document()
     lines = split_lines(doc)
@@ -111,11 +111,11 @@ def random_default_model(out: Path) -> Path:
     """A random-initialised "default" model with a tokenizer, exported like a shipped one (int8)."""
     import torch
 
-    from model.architecture import build_model
-    from model.config import named_size
-    from model.prompt import make_prompt
-    from model.tokenizer import BOS, train_tokenizer
-    from training.export import ExportConfig, export_model, sample_prompt_ids
+    from codeexecutor.model.architecture import build_model
+    from codeexecutor.model.config import named_size
+    from codeexecutor.model.prompt import make_prompt
+    from codeexecutor.model.tokenizer import BOS, train_tokenizer
+    from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
 
     torch.manual_seed(0)
     cfg = named_size("default")
@@ -128,11 +128,11 @@ def random_default_model(out: Path) -> Path:
 
 def token_counts(model_dir: Path, text: str) -> tuple[int, int]:
     """(prompt tokens, tokens of the real trace + EOS) of the document's function scenario."""
-    from model.prompt import make_prompt
-    from model.tokenizer import BOS, load_tokenizer
-    from model.trace import to_text
-    from server.scenarios import analyse
-    from training.tracer import trace_program
+    from codeexecutor.model.prompt import make_prompt
+    from codeexecutor.model.tokenizer import BOS, load_tokenizer
+    from codeexecutor.model.trace import to_text
+    from codeexecutor.server.scenarios import analyse
+    from codeexecutor.training.tracing.tracer import trace_program
 
     (scenario,) = analyse(text).scenarios
     tok = load_tokenizer(model_dir / "tokenizer.json")
@@ -157,7 +157,7 @@ async def through_the_server(model_dir: Path, max_steps: int, opens: int, reques
     def status(params) -> None:
         statuses.append((time.perf_counter(), params.state))
 
-    await client.start_io(sys.executable, "-m", "server", "--log-level", "warning")
+    await client.start_io(sys.executable, "-m", "codeexecutor.server", "--log-level", "warning")
     caps = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
         configuration=True, inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True)))
     started = time.perf_counter()

@@ -13,9 +13,9 @@ import json
 import statistics
 from pathlib import Path
 
-from model.trace import Trace, to_text
-from training.sources import singleline, tutorial
-from training.tracer import trace_many
+from codeexecutor.model.trace import Trace, to_text
+from codeexecutor.training.dataset.sources import singleline, tutorial
+from codeexecutor.training.tracing.tracer import trace_many
 
 
 def paper_text(trace: Trace) -> str:

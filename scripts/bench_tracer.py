@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.trace import Trace
-from training.sandbox import DEFAULT_WORKERS, Sandbox
+from codeexecutor.model.trace import Trace
+from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox
 
 STATEMENTS = ["c = a + b[0]", "b.append(a)", "c = a * 2 - b[1]", "d = {a: b}", "c = len(b) + a",
               "c = a // 2", "s = str(a) * 2", "b = b[::-1]", "t = (a, b)", "c = max(b) ** 2"]

@@ -1,6 +1,6 @@
 """Re-trace a random sample of a built dataset and count the stored traces that are exact.
 
-Each sampled record's program is traced again in a fresh sandboxed child (training/verify.py). Prints a
+Each sampled record's program is traced again in a fresh sandboxed child (training/dataset/verify.py). Prints a
 table per kind, then one JSON line; exits 1 if any trace differs (their ids go to stderr).
 
     .venv/bin/python scripts/check_dataset.py --data data/large [--sample 500] [--split train] [--seed 0]
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from training.verify import retrace, sample_records
+from codeexecutor.training.dataset.verify import retrace, sample_records
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ if [ -f "$run/train_state.pt" ]; then resume=(--resume); fi
     --time-limit "$seconds" "${resume[@]}"
 
 copy="$OUT/.bf16"
-"$python" -c 'import sys; from training.checkpoint import save_bf16_copy; save_bf16_copy(sys.argv[1], sys.argv[2])' \
+"$python" -c 'import sys; from codeexecutor.training.learning.checkpoint import save_bf16_copy; save_bf16_copy(sys.argv[1], sys.argv[2])' \
     "$run" "$copy"
 split -b 15M "$copy/model.safetensors" "$OUT/model.safetensors.part-"
 mv "$copy"/*.json "$OUT"/

@@ -114,10 +114,10 @@ fi
 "$NODE24_DIR/bin/node" "$ROOT/scripts/e2e_vscode/settings.mjs" "$PYTHON" "$MODEL_DIR" \
   > "$WORK/user/User/settings.json"
 log "workspace $WS, interpreter $PYTHON, model $MODEL_DIR"
-# The checkout's server package must be importable by $PYTHON (the extension checks `import server` from a
+# The checkout's server package must be importable by $PYTHON (the extension checks `import codeexecutor.server` from a
 # folder of its own). `make dev` installs the project in editable mode; without that, put the checkout on
 # PYTHONPATH for code-server, whose extension host and language server inherit it.
-if ! (cd "$WORK" && "$PYTHON" -c "import server" 2>/dev/null); then
+if ! (cd "$WORK" && "$PYTHON" -c "import codeexecutor.server" 2>/dev/null); then
   log "server not installed in $PYTHON: using PYTHONPATH=$ROOT"
   export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 fi

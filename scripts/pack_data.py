@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from training.data import TRAINING_FIELDS, shard_files
+from codeexecutor.training.learning.data import TRAINING_FIELDS, shard_files
 
 CARRY_LIMIT_MIB = 64
 

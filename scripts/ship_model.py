@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from training.checkpoint import save_bf16_copy
+from codeexecutor.training.learning.checkpoint import save_bf16_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_DIR = ROOT / "model" / "weights"

@@ -1,4 +1,4 @@
-"""`codeexecutor serve` / `python -m server`: the language server on stdio."""
+"""`codeexecutor serve` / `python -m codeexecutor.server`: the language server on stdio."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # stdout carries the protocol: logs go to stderr (editors show it in the server's output channel).
     logging.basicConfig(stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("server").setLevel(args.log_level.upper())
+    logging.getLogger("codeexecutor.server").setLevel(args.log_level.upper())
     # pygls logs every message it sends at INFO (whole documents): keep it to its warnings.
     logging.getLogger("pygls").setLevel(logging.WARNING)
-    from server.server import build_server  # after logging is set up; imports onnxruntime
+    from codeexecutor.server.server import build_server  # after logging is set up; imports onnxruntime
 
     server = build_server()
     session = server.session
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m codeexecutor.server", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from model.trace import MODULE_FRAME
-from server.config import HintSettings
-from server.hints import Hint, hint_for
-from server.hover import hover_markdown
-from server.runs import runs_by_line
-from server.scenarios import Analysis, Scenario, analyse
-from server.scheduler import Prediction
+from codeexecutor.model.trace import MODULE_FRAME
+from codeexecutor.server.config import HintSettings
+from codeexecutor.server.hints import Hint, hint_for
+from codeexecutor.server.hover import hover_markdown
+from codeexecutor.server.runs import runs_by_line
+from codeexecutor.server.scenarios import Analysis, Scenario, analyse
+from codeexecutor.server.scheduler import Prediction
 
 # scenario -> (prediction to show or None, whether it is the current program's)
 Lookup = Callable[[Scenario], tuple[Prediction | None, bool]]

@@ -18,7 +18,7 @@ STATUS = "codeexecutor/status"
 STATES = ("starting", "predicting", "ready", "error")
 REFRESH_DELAY_S = 0.05  # results landing together cause one refresh
 
-log = logging.getLogger("server")
+log = logging.getLogger("codeexecutor.server")
 
 
 class Feedback:

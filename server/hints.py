@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from server.config import HintSettings
-from server.runs import EXCEPTION, OUTPUT, RETURN, Run
+from codeexecutor.server.config import HintSettings
+from codeexecutor.server.runs import EXCEPTION, OUTPUT, RETURN, Run
 
 PREDICTED = "predicted, not executed"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from server.config import HintSettings
-from server.hints import PREDICTED
-from server.runs import EXCEPTION, OUTPUT, RETURN, Run
+from codeexecutor.server.config import HintSettings
+from codeexecutor.server.hints import PREDICTED
+from codeexecutor.server.runs import EXCEPTION, OUTPUT, RETURN, Run
 
 _EVENTS = ((RETURN, "→", lambda r: r.ret), (OUTPUT, "printed", lambda r: r.output),
            (EXCEPTION, "raised", lambda r: r.exception))

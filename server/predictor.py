@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.engine import Engine, ModelLoadError, Prediction, default_model_dir
-from server.config import PredictionSettings
+from codeexecutor.model.engine import Engine, ModelLoadError, Prediction, default_model_dir
+from codeexecutor.server.config import PredictionSettings
 
 # A step of the text form is a handful of tokens (<line> N <s> name value ...); this budget lets a trace of
 # ``max_steps`` ordinary steps finish, and the model's context size bounds it anyway.

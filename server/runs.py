@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from model.trace import MODULE_FRAME, Trace, state_delta
-from server.scenarios import Scenario
+from codeexecutor.model.trace import MODULE_FRAME, Trace, state_delta
+from codeexecutor.server.scenarios import Scenario
 
 RETURN, OUTPUT, EXCEPTION = "<return>", "<output>", "<exception>"  # confidence keys of events (model.engine)
 
@@ -18,7 +18,7 @@ class Run:
     step: int  # index of the step in the trace
     frame: str
     state: Mapping[str, str]
-    changed: Mapping[str, str]  # vs the previous state of the same activation (model.trace.state_delta)
+    changed: Mapping[str, str]  # vs the previous state of the same activation (codeexecutor.model.trace.state_delta)
     deleted: tuple[str, ...]
     output: str | None
     ret: str | None
@@ -33,7 +33,7 @@ def runs_by_line(scenario: Scenario, trace: Trace,
     frames = [MODULE_FRAME]
     out: dict[int, list[Run]] = {}
     for i, step in enumerate(trace.steps):
-        # The same activation bookkeeping as model.trace.to_text, so "changed" means what the model wrote.
+        # The same activation bookkeeping as codeexecutor.model.trace.to_text, so "changed" means what the model wrote.
         if step.call or step.frame != frames[-1]:
             stack.append({})
             frames.append(step.frame)

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from model.trace import MODULE_FRAME
-from server.chunks import Statement, outline, parse
-from server.positions import split_lines
+from codeexecutor.model.trace import MODULE_FRAME
+from codeexecutor.server.chunks import Statement, outline, parse
+from codeexecutor.server.positions import split_lines
 
 _EXAMPLE = re.compile(r"#\s*example:\s*(.+?)\s*$", re.IGNORECASE)
 _STDIN = re.compile(r"#\s*stdin:\s?(.*)$", re.IGNORECASE)

@@ -20,14 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from model.trace import Trace
-from server.scenarios import Analysis, Scenario
+from codeexecutor.model.trace import Trace
+from codeexecutor.server.scenarios import Analysis, Scenario
 
 log = logging.getLogger(__name__)
 
 
 class Prediction(Protocol):
-    """What the scheduler needs of model.engine.Prediction."""
+    """What the scheduler needs of codeexecutor.model.engine.Prediction."""
 
     trace: Trace
     confidence: list[dict[str, float]]

@@ -12,9 +12,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from server.hints import tooltip
-from server.positions import line_end
-from server.session import Session
+from codeexecutor.server.hints import tooltip
+from codeexecutor.server.positions import line_end
+from codeexecutor.server.session import Session
 
 NAME = "codeexecutor"
 VERSION = "0.1.0"

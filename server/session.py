@@ -11,16 +11,16 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from server.config import SECTION, Settings, parse_settings
-from server.documents import Documents, hint_at, hints_in_lines, hover_at
-from server.feedback import Feedback
-from server.hints import Hint
-from server.positions import split_lines
-from server.predictor import LoadedModel, ModelLoadError, load_model
-from server.scenarios import Analysis
-from server.scheduler import Scheduler
+from codeexecutor.server.config import SECTION, Settings, parse_settings
+from codeexecutor.server.documents import Documents, hint_at, hints_in_lines, hover_at
+from codeexecutor.server.feedback import Feedback
+from codeexecutor.server.hints import Hint
+from codeexecutor.server.positions import split_lines
+from codeexecutor.server.predictor import LoadedModel, ModelLoadError, load_model
+from codeexecutor.server.scenarios import Analysis
+from codeexecutor.server.scheduler import Scheduler
 
-log = logging.getLogger("server")
+log = logging.getLogger("codeexecutor.server")
 
 
 class Session:
@@ -74,7 +74,7 @@ class Session:
         for problem in problems:
             self.feedback.warning(problem)
         level = getattr(logging, self.settings.log_level.upper())
-        logging.getLogger("server").setLevel(level)
+        logging.getLogger("codeexecutor.server").setLevel(level)
 
     async def load_model(self) -> None:
         """Load the configured model on the model thread; a failure is reported once and serving goes on."""

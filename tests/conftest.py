@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from model.trace import Trace
+from codeexecutor.model.trace import Trace
 
 # Short, distinct programs covering a call with a return, a loop, strings and output.
 TINY_PROGRAMS: dict[str, str] = {
@@ -24,16 +24,16 @@ TINY_PROGRAMS: dict[str, str] = {
 @pytest.fixture(scope="session")
 def tiny_programs() -> dict[str, tuple[str, Trace]]:
     """name -> (program, its gold trace from the sandboxed tracer)."""
-    from training.tracer import trace_program
+    from codeexecutor.training.tracing.tracer import trace_program
 
     return {name: (src, trace_program(src)) for name, src in TINY_PROGRAMS.items()}
 
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint_dir(tmp_path_factory, tiny_programs) -> Path:
-    """A training checkpoint (training/checkpoint.py layout) of the tiny memorising model."""
-    from training.checkpoint import save_checkpoint
-    from training.memorise import memorise
+    """A training checkpoint (training/learning/checkpoint.py layout) of the tiny memorising model."""
+    from codeexecutor.training.learning.checkpoint import save_checkpoint
+    from codeexecutor.training.learning.memorise import memorise
 
     model, tok, cfg, steps = memorise(tiny_programs)
     out = tmp_path_factory.mktemp("tiny-checkpoint")
@@ -44,8 +44,8 @@ def tiny_checkpoint_dir(tmp_path_factory, tiny_programs) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory, tiny_checkpoint_dir) -> Path:
     """The tiny checkpoint exported to ONNX (fp32, so its predictions are exactly the PyTorch model's)."""
-    from training.checkpoint import load_checkpoint
-    from training.export import ExportConfig, export_model, sample_prompt_ids
+    from codeexecutor.training.learning.checkpoint import load_checkpoint
+    from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
 
     model, tok, cfg = load_checkpoint(tiny_checkpoint_dir)
     out = tmp_path_factory.mktemp("tiny-onnx")

@@ -6,7 +6,7 @@ import builtins
 import os
 from typing import Any
 
-from model.trace import Trace
+from codeexecutor.model.trace import Trace
 
 
 def pid_runner(source: str, stdin: str, limits: Any, guard: Any) -> Trace:

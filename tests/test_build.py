@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from model.trace import Step, Trace, to_text
-from training.build import SPLITS, BuildConfig, build, dedup_key, fit, normalized, split_of
-from training.sources.codenet import inline_stdin, load_codenet
-from training.sources.corpus import call_arguments, load_folder, module_programs
-from training.tracer import trace_program
-from training.verify import retrace, sample_records
+from codeexecutor.model.trace import Step, Trace, to_text
+from codeexecutor.training.dataset.build import SPLITS, BuildConfig, build, dedup_key, fit, normalized, split_of
+from codeexecutor.training.dataset.sources.codenet import inline_stdin, load_codenet
+from codeexecutor.training.dataset.sources.corpus import call_arguments, load_folder, module_programs
+from codeexecutor.training.dataset.verify import retrace, sample_records
+from codeexecutor.training.tracing.tracer import trace_program
 
 FIXTURE = Path(__file__).parent / "fixtures" / "codenet"
 REPO = Path(__file__).parent.parent
@@ -87,7 +87,7 @@ def test_stored_traces_are_what_the_tracer_gives(singleline: Path) -> None:
 
 
 def test_tutorial_from_three_seeds(tmp_path: Path) -> None:
-    from training.sources.tutorial import load_seeds
+    from codeexecutor.training.dataset.sources.tutorial import load_seeds
 
     build(BuildConfig(kind="tutorial", out=str(tmp_path), size=3, mutants_per_program=3))
     recs = records(tmp_path)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from model.trace import MODULE_FRAME, Step, Trace
-from server.config import HintSettings
-from server.documents import hints_in_lines, hover_at
-from server.hints import hint_for, tooltip
-from server.hover import hover_markdown
-from server.runs import runs_by_line
-from server.scenarios import analyse
+from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
+from codeexecutor.server.config import HintSettings
+from codeexecutor.server.documents import hints_in_lines, hover_at
+from codeexecutor.server.hints import hint_for, tooltip
+from codeexecutor.server.hover import hover_markdown
+from codeexecutor.server.runs import runs_by_line
+from codeexecutor.server.scenarios import analyse
 
 LOOP = "total = 0\nfor i in range(5):\n    total += i\nprint(total)\n"
 

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from model.prompt import parse_generation
-from model.trace import MODULE_FRAME, Step, Trace
-from training.metrics import score_example, summarize, summarize_by_kind
+from codeexecutor.model.prompt import parse_generation
+from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
+from codeexecutor.training.learning.metrics import score_example, summarize, summarize_by_kind
 
 
 def trace(*steps: tuple[int, dict[str, str]] | tuple[int, dict[str, str], str], stdout: str = "") -> Trace:

@@ -7,7 +7,7 @@ import random
 import libcst as cst
 import pytest
 
-from training.mutations import OPERATORS, apply_at, apply_path, collect_sites, mutants, mutate
+from codeexecutor.training.dataset.mutations import OPERATORS, apply_at, apply_path, collect_sites, mutants, mutate
 
 # (operator, before, seed, after): one site each, so the seed only picks among an operator's variants.
 CASES = [
@@ -136,7 +136,7 @@ def test_stacked_mutants_name_every_operator() -> None:
 
 
 def test_never_raises_on_the_tutorial_seeds() -> None:
-    from training.sources.tutorial import load_seeds
+    from codeexecutor.training.dataset.sources.tutorial import load_seeds
 
     for i, seed in enumerate(load_seeds()[:20]):
         for operator, code in mutants(seed.program, 6, random.Random(i), max_order=2):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from codeexecutor.cli import main
-from model import engine as engine_module
-from model.annotate import annotate
-from model.decode import step_confidences
-from model.engine import Engine, ModelLoadError
-from model.trace import Trace
+from codeexecutor.model import engine as engine_module
+from codeexecutor.model.annotate import annotate
+from codeexecutor.model.decode import step_confidences
+from codeexecutor.model.engine import Engine, ModelLoadError
+from codeexecutor.model.trace import Trace
 
 REPO = Path(__file__).resolve().parent.parent
 

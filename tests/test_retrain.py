@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from model.engine import Engine
+from codeexecutor.model.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "retrain_corpus"

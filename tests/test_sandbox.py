@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from training.sandbox import Limits, Sandbox
+from codeexecutor.training.tracing.sandbox import Limits, Sandbox
 
 FAST = Limits(wall_seconds=0.5, grace_seconds=0.5, cpu_seconds=1, memory_mb=256)
 
@@ -221,7 +221,8 @@ def test_limits_are_validated() -> None:
 # Batches: consecutive import-free programs share a child, and get the traces a child of their own gives.
 
 
-def test_batched_programs_share_a_child_until_one_changes_the_interpreter() -> None:
+def test_batched_programs_share_a_child_until_one_changes_the_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))  # the runner lives in tests/
     jobs = ["a = 1", "b = 2", "leak", "c = 3", "import math", "d = 4", "e = 5"]
     with Sandbox(workers=1, runner="tests.sandbox_runners:pid_runner") as own:
         pids = [t.stdout for t in own.run_batch([(j, "") for j in jobs])]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from server.chunks import outline
-from server.positions import UTF8, UTF16, UTF32, column_units, split_lines
-from server.scenarios import analyse
+from codeexecutor.server.chunks import outline
+from codeexecutor.server.positions import UTF8, UTF16, UTF32, column_units, split_lines
+from codeexecutor.server.scenarios import analyse
 
 
 def src(text: str) -> str:

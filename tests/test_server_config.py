@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.config import HintSettings, PredictionSettings, Settings, parse_settings
+from codeexecutor.server.config import HintSettings, PredictionSettings, Settings, parse_settings
 
 
 def test_every_key_lands_in_its_branch():

@@ -1,6 +1,6 @@
 """The language server end to end: a pytest-lsp client over stdio, the real server subprocess, a real model.
 
-The model is the tiny one of training/memorise.py trained here on this file's scenario programs until it writes
+The model is the tiny one of training/learning/memorise.py trained here on this file's scenario programs until it writes
 each trace exactly (checked), so hints can be asserted to the character: every program the server sends for
 DOC is one the model memorised. Programs it did not memorise get garbage predictions, so tests on those
 assert behaviour (positions, survival, responsiveness), never values.
@@ -24,7 +24,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from server.scenarios import analyse
+from codeexecutor.server.scenarios import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow, pytest.mark.timeout(600)]
@@ -69,22 +69,22 @@ SETTINGS = {"debounceMs": 50, "confidenceThreshold": 0.0}
 
 
 def _doc_programs() -> dict[str, tuple[str, object]]:
-    from training.tracer import trace_program
+    from codeexecutor.training.tracing.tracer import trace_program
 
     return {s.name: (s.program, trace_program(s.program, s.stdin)) for s in analyse(DOC).scenarios}
 
 
 def _cache_key(programs) -> str:
     h = hashlib.sha256(json.dumps({k: [p, t.to_json()] for k, (p, t) in programs.items()}).encode())
-    sources = [*ROOT.glob("model/*.py"), ROOT / "training/export.py", ROOT / "training/memorise.py"]
+    sources = [*ROOT.glob("model/*.py"), ROOT / "training/learning/export.py", ROOT / "training/learning/memorise.py"]
     for path in sorted(sources):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
 def _memorises(model_dir: Path, programs) -> bool:
-    from model.engine import Engine, ModelLoadError
-    from model.trace import to_text
+    from codeexecutor.model.engine import Engine, ModelLoadError
+    from codeexecutor.model.trace import to_text
 
     try:
         engine = Engine.load(model_dir)
@@ -96,8 +96,8 @@ def _memorises(model_dir: Path, programs) -> bool:
 @pytest.fixture(scope="session")
 def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """DOC's scenario programs memorised by the tiny model (conftest's trainer), exported to ONNX fp32."""
-    from training.export import ExportConfig, export_model, sample_prompt_ids
-    from training.memorise import memorise
+    from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
+    from codeexecutor.training.learning.memorise import memorise
 
     programs = _doc_programs()
     cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
@@ -125,7 +125,8 @@ CAPABILITIES = types.ClientCapabilities(
 
 async def start_server(settings: dict) -> LanguageClient:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    client = await ClientServerConfig(server_command=[sys.executable, "-m", "server"], server_env=env).start()
+    command = [sys.executable, "-m", "codeexecutor.server"]
+    client = await ClientServerConfig(server_command=command, server_env=env).start()
     client.set_configuration(settings, section="codeexecutor")
     client.statuses = []
     client.refreshed = asyncio.Event()

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_server_loads_no_tracer_and_no_torch():
-    code = ("import sys, server.__main__, server.server, server.session\n"
+    code = ("import sys, codeexecutor.server.__main__, codeexecutor.server.server, codeexecutor.server.session\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'training', 'torch', 'transformers'}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

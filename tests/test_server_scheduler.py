@@ -6,9 +6,9 @@ import asyncio
 import threading
 from dataclasses import dataclass, field
 
-from model.trace import Trace
-from server.scenarios import analyse
-from server.scheduler import Scheduler
+from codeexecutor.model.trace import Trace
+from codeexecutor.server.scenarios import analyse
+from codeexecutor.server.scheduler import Scheduler
 
 URI = "file:///t.py"
 TWO = "# example: f(1)\ndef f(a):\n    return a\n\n# example: g(2)\ndef g(b):\n    return b\n"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from training.sources import SourceProgram, singleline, tutorial
+from codeexecutor.training.dataset.sources import SourceProgram, singleline, tutorial
 
 REPO = Path(__file__).resolve().parent.parent
 ALLOWED_IMPORTS = {"math", "collections", "itertools", "functools"}
@@ -163,7 +163,7 @@ def test_there_are_enough_seeds_with_stable_ids():
     assert len({s.id for s in SEEDS}) == len(SEEDS)
     bubble = next(s for s in SEEDS if s.id == "tutorial/bubble_sort")
     assert bubble.kind == "tutorial"
-    assert bubble.origin == "training/seeds/tutorial/bubble_sort.py"
+    assert bubble.origin == "training/dataset/seeds/tutorial/bubble_sort.py"
     assert bubble.program.startswith("def bubble_sort(values):\n")
 
 
@@ -188,7 +188,7 @@ def test_seed_output_does_not_depend_on_hash_seed():
     # A seed that prints a set of strings would give a different gold trace on every run.
     script = (
         "import contextlib, io, json\n"
-        "from training.sources import tutorial\n"
+        "from codeexecutor.training.dataset.sources import tutorial\n"
         "outs = {}\n"
         "for s in tutorial.load_seeds():\n"
         "    buf = io.StringIO()\n"

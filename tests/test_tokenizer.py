@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tokenizers import Tokenizer
 
-from model.prompt import make_prompt, number_lines, parse_generation
-from model.tokenizer import BOS, EOS, PAD, SPECIAL_TOKENS, load_tokenizer, train_plain_bpe, train_tokenizer
-from model.trace import MODULE_FRAME, Step, Trace, from_text, to_text
+from codeexecutor.model.prompt import make_prompt, number_lines, parse_generation
+from codeexecutor.model.tokenizer import BOS, EOS, PAD, SPECIAL_TOKENS, load_tokenizer, train_plain_bpe, train_tokenizer
+from codeexecutor.model.trace import MODULE_FRAME, Step, Trace, from_text, to_text
 
 PROGRAMS = [
     "s = 'hello world'\nt = s.upper()\nprint(t[::-1], len(s))\n",
@@ -89,7 +89,7 @@ def _share(tok: Tokenizer) -> None:
 
 
 def test_prompt_and_trace_tokenize_separately_as_together(tok: Tokenizer) -> None:
-    # training/data.py encodes BOS + prompt and trace + EOS apart; the boundary must not change a token.
+    # training/learning/data.py encodes BOS + prompt and trace + EOS apart; the boundary must not change a token.
     prompt = BOS + make_prompt(PROGRAMS[0], "in\n")
     text = "<line> 1 <s> s 'hello world' <end> ok" + EOS
     apart = tok.encode(prompt, add_special_tokens=False).ids + tok.encode(text, add_special_tokens=False).ids

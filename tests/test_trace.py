@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.trace import (
+from codeexecutor.model.trace import (
     MODULE_FRAME,
     Step,
     Trace,

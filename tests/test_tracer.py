@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from model.trace import Step, Trace, from_text, to_text
-from training import tracer_cli
-from training.render import render
-from training.tracer import Limits, trace_many, trace_program
+from codeexecutor.model.trace import Step, Trace, from_text, to_text
+from codeexecutor.training.tracing import tracer_cli
+from codeexecutor.training.tracing.render import render
+from codeexecutor.training.tracing.tracer import Limits, trace_many, trace_program
 
 CORPUS = Path(__file__).parent / "programs" / "ordinary"
 PROGRAMS = sorted(CORPUS.glob("*.py"))

@@ -16,9 +16,9 @@ import torch
 from safetensors.torch import load_file
 
 from codeexecutor.cli import main
-from model.trace import MODULE_FRAME, Step, Trace, to_text
-from training.checkpoint import load_checkpoint, load_train_state
-from training.data import read_records
+from codeexecutor.model.trace import MODULE_FRAME, Step, Trace, to_text
+from codeexecutor.training.learning.checkpoint import load_checkpoint, load_train_state
+from codeexecutor.training.learning.data import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "training" / "configs"

@@ -3,7 +3,7 @@
     python scripts/e2e_vscode/make_model.py WORKSPACE_DIR OUT_DIR
 
 The e2e checks exact values in the editor, so it needs a model whose predictions for the sample files are
-known: this trains one (training/memorise.py, about a minute on a CPU) on every scenario the server makes of
+known: this trains one (training/learning/memorise.py, about a minute on a CPU) on every scenario the server makes of
 the workspace, including the edits drive.mjs performs, and exports it to ONNX (fp32). Skips the work when
 OUT_DIR already holds a model made from the same programs.
 """
@@ -15,11 +15,11 @@ import json
 import sys
 from pathlib import Path
 
-from server.scenarios import analyse
-from training.checkpoint import load_checkpoint, save_checkpoint
-from training.export import ExportConfig, export_model, sample_prompt_ids
-from training.memorise import memorise
-from training.tracer import trace_program
+from codeexecutor.server.scenarios import analyse
+from codeexecutor.training.learning.checkpoint import load_checkpoint, save_checkpoint
+from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
+from codeexecutor.training.learning.memorise import memorise
+from codeexecutor.training.tracing.tracer import trace_program
 
 TYPED_LINE = "double = total * 2"  # what drive.mjs types at the end of sample.py
 SET_EXAMPLE = {"greet": 'greet("bob")'}  # what drive.mjs enters with the setExample command

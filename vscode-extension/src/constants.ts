@@ -3,8 +3,8 @@
 export const SERVER_NAME = "CodeExecutor";
 /** The settings section, mirrored to the server under the same name. */
 export const SECTION = "codeexecutor";
-/** `python -m server` starts the language server on stdio. */
-export const SERVER_MODULE = "server";
+/** `python -m codeexecutor.server` starts the language server on stdio. */
+export const SERVER_MODULE = "codeexecutor.server";
 
 /** Commands the extension contributes (package.json `contributes.commands`). */
 export const Commands = {

@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from codeexecutor.cli import read_user_file
-from model.annotate import annotate
-from training.sandbox import Limits
-from training.tracer import trace_program
+from codeexecutor.model.annotate import annotate
+from codeexecutor.training.tracing.sandbox import Limits
+from codeexecutor.training.tracing.tracer import trace_program
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """Where the dataset's programs come from: one record type shared by every source.
 
 Sources: ``singleline`` (generated one-statement programs), ``tutorial`` (the hand-written seed programs under
-``training/seeds/tutorial``) and ``codenet`` (competition-style programs). docs/dataset-sources.md shows what
+``training/dataset/seeds/tutorial``) and ``codenet`` (competition-style programs). docs/dataset-sources.md shows what
 each produces.
 """
 

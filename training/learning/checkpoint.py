@@ -2,7 +2,7 @@
 
 Files (docs/architecture.md): ``model.safetensors`` (weights; its metadata holds the step),
 ``model_config.json``, ``tokenizer.json``, ``train_config.json`` and ``train_state.pt`` (optimizer, step,
-RNG states: everything an exact resume needs; the data position is the step, see training/data.py).
+RNG states: everything an exact resume needs; the data position is the step, see training/learning/data.py).
 
 Every file is first written into ``.checkpoint-tmp/`` and then moved over the old one, ``train_state.pt``
 last; a run killed mid-save (a GPU command hitting its time limit) leaves either the old checkpoint or the
@@ -22,9 +22,9 @@ from safetensors.torch import load_model, save_model
 from tokenizers import Tokenizer
 from transformers import LlamaForCausalLM
 
-from model.architecture import build_model
-from model.config import ModelConfig
-from model.tokenizer import load_tokenizer
+from codeexecutor.model.architecture import build_model
+from codeexecutor.model.config import ModelConfig
+from codeexecutor.model.tokenizer import load_tokenizer
 
 WEIGHTS, MODEL_CONFIG, TOKENIZER, TRAIN_CONFIG, TRAIN_STATE = (
     "model.safetensors", "model_config.json", "tokenizer.json", "train_config.json", "train_state.pt")

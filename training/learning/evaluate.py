@@ -3,9 +3,9 @@
     codeexecutor evaluate --model DIR --data DIR [--split test] [--limit N | --per-kind N] [--out REPORT_DIR]
 
 ``--model`` is a training checkpoint (greedy generation with `transformers` and its KV cache, batched) or
-an exported ONNX directory (it has manifest.json: model.engine.Engine, one program at a time, exactly what
-the editor runs). The predicted text is read back with model.prompt.parse_generation and scored against the
-gold Trace JSON of each record (training/metrics.py, docs/metrics.md). Writes REPORT_DIR/report.json,
+an exported ONNX directory (it has manifest.json: codeexecutor.model.engine.Engine, one program at a time, exactly what
+the editor runs). The predicted text is read back with codeexecutor.model.prompt.parse_generation and scored against the
+gold Trace JSON of each record (training/learning/metrics.py, docs/metrics.md). Writes REPORT_DIR/report.json,
 report.md (our numbers beside the paper's), metrics.png and predictions.jsonl.
 """
 
@@ -21,11 +21,11 @@ from typing import Any
 
 import torch
 
-from model.prompt import make_prompt, parse_generation
-from model.tokenizer import BOS, EOS
-from model.trace import Trace
-from training.data import read_records
-from training.metrics import PAPER, ExampleScore, score_example, summarize_by_kind
+from codeexecutor.model.prompt import make_prompt, parse_generation
+from codeexecutor.model.tokenizer import BOS, EOS
+from codeexecutor.model.trace import Trace
+from codeexecutor.training.learning.data import read_records
+from codeexecutor.training.learning.metrics import PAPER, ExampleScore, score_example, summarize_by_kind
 
 Predictor = Callable[[list[dict[str, Any]]], list[str]]  # records -> generated texts
 
@@ -47,7 +47,7 @@ class EvalConfig:
 def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | None,
                          device: torch.device) -> Predictor:
     """Batched greedy generation from a training checkpoint (left padding, KV cache)."""
-    from training.checkpoint import load_checkpoint
+    from codeexecutor.training.learning.checkpoint import load_checkpoint
 
     model, tok, cfg = load_checkpoint(ckpt_dir)
     model.to(device)
@@ -86,14 +86,14 @@ def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | 
 
 def onnx_predictor(model_dir: Path, max_new_tokens: int | None) -> Predictor:
     """One program at a time through the exported model, as the language server runs it."""
-    from model.engine import Engine  # lazily: the export helper's onnxruntime engine
+    from codeexecutor.model.engine import Engine  # lazily: the export helper's onnxruntime engine
 
     engine = Engine.load(model_dir)
     kwargs = {} if max_new_tokens is None else {"max_new_tokens": max_new_tokens}
 
     def predict(records: list[dict[str, Any]]) -> list[str]:
         # The engine returns a Trace; its text form is what the generation meant (scoring reads the Trace).
-        from model.trace import to_text
+        from codeexecutor.model.trace import to_text
 
         return [to_text(engine.predict(r["program"], r.get("stdin", ""), **kwargs).trace) for r in records]
 

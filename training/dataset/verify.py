@@ -12,10 +12,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from model.trace import Trace
-from training.data import read_records
-from training.sandbox import DEFAULT_WORKERS
-from training.tracer import trace_many
+from codeexecutor.model.trace import Trace
+from codeexecutor.training.learning.data import read_records
+from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS
+from codeexecutor.training.tracing.tracer import trace_many
 
 
 def sample_records(data: Path, split: str, per_kind: int, seed: int = 0) -> list[dict]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from training.sources import SourceProgram
+from codeexecutor.training.dataset.sources import SourceProgram
 
 # Nodes under which a read's run order (or its running at all) is unknown from the source.
 _NOT_STRAIGHT = (cst.For, cst.While, cst.If, cst.IfExp, cst.Try, cst.TryStar, cst.FunctionDef, cst.Lambda,

@@ -6,13 +6,13 @@
 Set-up (config, device, tokenizer, data, model, optimizer, resume), then one loop whose blocks run every N
 steps: evaluate, log, save. What to know:
 
-- Loss on ``to_text(trace) + EOS`` only; the prompt is context (training/data.py builds the targets).
-- Length bucketing, not packing (why: training/data.py). The batch of a step is a pure function of
+- Loss on ``to_text(trace) + EOS`` only; the prompt is context (training/learning/data.py builds the targets).
+- Length bucketing, not packing (why: training/learning/data.py). The batch of a step is a pure function of
   (seed, step), so the data position is the step itself.
 - AdamW (fused on CUDA), linear warmup then cosine decay to ``min_lr_ratio * lr``; the learning rate is a
   function of the step, so the "scheduler state" is the step too. Gradient clipping.
 - bf16 autocast on CUDA, fp32 on the CPU. ``compile: true`` in the config runs torch.compile (CUDA only).
-- Checkpoints (training/checkpoint.py) hold the optimizer, the step and the RNG states: ``--resume``
+- Checkpoints (training/learning/checkpoint.py) hold the optimizer, the step and the RNG states: ``--resume``
   continues bit-for-bit, so a long run can be a chain of time-limited commands (``--time-limit``).
 - Logs: ``log.jsonl`` (loss, lr, tokens/s, and MFU on CUDA) and ``curves.png``, beside the checkpoint.
 - DDP: launched by ``torchrun`` (WORLD_SIZE set), each rank draws its own micro-batches; rank 0 logs and
@@ -35,11 +35,11 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from model.architecture import build_model, count_parameters
-from model.config import ModelConfig, named_size, reject_unknown_keys
-from model.tokenizer import load_tokenizer, train_tokenizer
-from training import checkpoint as ckpt
-from training.data import (
+from codeexecutor.model.architecture import build_model, count_parameters
+from codeexecutor.model.config import ModelConfig, named_size, reject_unknown_keys
+from codeexecutor.model.tokenizer import load_tokenizer, train_tokenizer
+from codeexecutor.training.learning import checkpoint as ckpt
+from codeexecutor.training.learning.data import (
     IGNORE,
     CurriculumSampler,
     Stage,
@@ -60,7 +60,7 @@ class TrainConfig:
 
     data: str  # dataset directory (DIR/<split>/<kind>-<shard>.jsonl)
     stages: list[Stage]  # the curriculum; total steps = sum of the stages' steps
-    model: str = "small"  # a name of model.config.SIZES
+    model: str = "small"  # a name of codeexecutor.model.config.SIZES
     model_overrides: dict[str, Any] = field(default_factory=dict)  # e.g. {"num_layers": 4}
     tokenizer: str | None = None  # a tokenizer.json to reuse; None: train one on the train split
     init_from: str | None = None  # fine-tune: a checkpoint directory whose weights, size and tokenizer start the run

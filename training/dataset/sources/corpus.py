@@ -19,7 +19,7 @@ import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 
-from training.sources import SourceProgram
+from codeexecutor.training.dataset.sources import SourceProgram
 
 VARIANTS = 2  # argument sets per function: two different runs of the same code
 

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from model.trace import Trace
+from codeexecutor.model.trace import Trace
 
 # Table 2 and 3 of Liu et al. 2023 (CodeExecutor), in percent: what report.md sets ours beside.
 PAPER = {
@@ -27,7 +27,7 @@ PAPER = {
     "tutorial": {"trace_accuracy": 76.42, "codex_trace_accuracy": 13.07},
     "codenet": {"output_accuracy": 48.06, "trace_accuracy": 33.38, "codex_trace_accuracy": 17.45},
 }
-INCOMPLETE = "incomplete prediction:"  # model.trace.from_text's message for a malformed or cut generation
+INCOMPLETE = "incomplete prediction:"  # codeexecutor.model.trace.from_text's message for a malformed or cut generation
 
 
 @dataclass(frozen=True)

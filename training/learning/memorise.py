@@ -3,12 +3,12 @@
 Tests and the VS Code end-to-end script need a real ONNX model whose predictions are known exactly; a tiny
 model trained full-batch on a handful of (program, gold trace) pairs until greedy decoding writes every trace
 exactly gives that in seconds on a CPU. Any other program gets a garbage (but well-formed or partial)
-prediction. Not for real training: that is training/train.py.
+prediction. Not for real training: that is training/learning/train.py.
 """
 
 from __future__ import annotations
 
-from model.trace import Trace
+from codeexecutor.model.trace import Trace
 
 TRAIN_SEED = 0
 MAX_TRAIN_STEPS = 600
@@ -33,11 +33,11 @@ def _train_loop(programs: dict[str, tuple[str, Trace]]):
     import torch
     import torch.nn.functional as F
 
-    from model.architecture import build_model
-    from model.config import SIZES
-    from model.prompt import make_prompt
-    from model.tokenizer import BOS, EOS, PAD, train_tokenizer
-    from model.trace import to_text
+    from codeexecutor.model.architecture import build_model
+    from codeexecutor.model.config import SIZES
+    from codeexecutor.model.prompt import make_prompt
+    from codeexecutor.model.tokenizer import BOS, EOS, PAD, train_tokenizer
+    from codeexecutor.model.trace import to_text
 
     pairs = [(BOS + make_prompt(src), to_text(trace) + EOS) for src, trace in programs.values()]
     tok = train_tokenizer([p + t for p, t in pairs] * 4, vocab_size=400)
@@ -67,7 +67,7 @@ def _train_loop(programs: dict[str, tuple[str, Trace]]):
     model.eval()
     if not _memorised(model, inputs, labels):
         raise RuntimeError(f"the tiny model did not memorise its {len(pairs)} programs in {step} steps: "
-                           "raise MAX_TRAIN_STEPS in training/memorise.py or memorise fewer, shorter programs")
+                           "raise MAX_TRAIN_STEPS in training/learning/memorise.py or memorise fewer, shorter programs")
     return model, tok, cfg, step
 
 

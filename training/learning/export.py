@@ -33,9 +33,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from model.config import ModelConfig
-from model.engine import sha256
-from model.trace import TRACE_FORMAT_VERSION
+from codeexecutor.model.config import ModelConfig
+from codeexecutor.model.engine import sha256
+from codeexecutor.model.trace import TRACE_FORMAT_VERSION
 
 MANIFEST_FORMAT = "codeexecutor-onnx"
 OPSET = 17
@@ -175,7 +175,7 @@ def check_supported(cfg) -> None:
         problems.append(f"head_dim {cfg.head_dim} != hidden_size / num_heads")
     if problems:
         raise ExportError(f"the exporter supports the plain Llama block only, not: {', '.join(problems)}; "
-                          "extend training/export.py's ExportBlock")
+                          "extend training/learning/export.py's ExportBlock")
 
 
 def empty_past(cfg: ModelConfig, dtype=torch.float32) -> list[torch.Tensor]:
@@ -296,8 +296,8 @@ def export_model(model: nn.Module, tokenizer, cfg: ModelConfig, config: ExportCo
 
 def sample_prompt_ids(tokenizer) -> list[int]:
     """Token ids of a real prompt, the input the export is verified on."""
-    from model.prompt import make_prompt
-    from model.tokenizer import BOS
+    from codeexecutor.model.prompt import make_prompt
+    from codeexecutor.model.tokenizer import BOS
 
     program = "def sq(n):\n    r = n * n\n    return r\nx = sq(3)\nprint(x)\n"
     return tokenizer.encode(BOS + make_prompt(program), add_special_tokens=False).ids
@@ -320,7 +320,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from training.checkpoint import load_checkpoint
+    from codeexecutor.training.learning.checkpoint import load_checkpoint
 
     config = ExportConfig(checkpoint=str(args.checkpoint), out=str(args.out), quantization=args.quantization,
                           opset=args.opset)

@@ -3,7 +3,7 @@
 Why zygotes: starting an interpreter costs ~50 ms, a fork of a small warm one well under 1 ms, and the dataset
 builder traces millions of programs. A ``Sandbox`` owns N zygote processes (fresh interpreters that imported
 the runner once); for each program a zygote forks a child, which contains itself (rlimits, a temp working
-directory, an audit hook, a wall-clock alarm) and calls the runner (``training.tracer.run_in_child``). The
+directory, an audit hook, a wall-clock alarm) and calls the runner (``tracer.run_in_child``). The
 child sends its ``Trace`` back as JSON over a pipe; the zygote forwards it, or makes one itself when the child
 was killed or died. Every outcome is a Trace: nothing a program does makes the parent raise or hang.
 
@@ -37,13 +37,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from itertools import islice
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from model.config import reject_unknown_keys
-from model.trace import Trace
+from codeexecutor.model.config import reject_unknown_keys
+from codeexecutor.model.trace import Trace
 
-DEFAULT_RUNNER = "training.tracer:run_in_child"
+DEFAULT_RUNNER = "codeexecutor.training.tracing.tracer:run_in_child"
 # Two zygotes per core: while one waits on its pipes (the fork, the child's reply, the parent's next job) the
 # other keeps the core busy. Measured with scripts/bench_tracer.py on 2 cores: 2 workers 353 programs/s,
 # 3 workers 481, 4 workers 513.
@@ -52,7 +51,6 @@ _HEADER = struct.Struct("!I")
 T = TypeVar("T")
 R = TypeVar("R")
 _MAX_RESULT_BYTES = 256 << 20  # a trace is at most a few MB; more means the program wrote into our pipe
-_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class Limits:
     max_output_bytes: int = 1_000_000  # -> output (stdout + stderr, UTF-8 bytes)
     max_steps: int = 10_000  # -> steps
     recursion_limit: int = 500  # the program's frames (module = 1); deeper calls raise RecursionError
-    max_value_chars: int = 100  # each rendered value (training/render.py)
+    max_value_chars: int = 100  # each rendered value (training/tracing/render.py)
     max_message_chars: int = 200  # the message part of "Type: message"
     max_file_bytes: int = 1_000_000  # RLIMIT_FSIZE: larger writes fail with OSError (EFBIG)
     max_open_files: int = 64  # RLIMIT_NOFILE
@@ -99,13 +97,12 @@ class _Zygote:
 
     def __init__(self, runner: str) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
         # One hash seed for every zygote: a program that prints a set of strings prints it the same way
         # whichever zygote runs it, so its trace is reproducible.
         env["PYTHONHASHSEED"] = "0"
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from training.sandbox import zygote_main; zygote_main()", runner],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=str(_ROOT),
+            [sys.executable, "-c", f"from {__name__} import zygote_main; zygote_main()", runner],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
             start_new_session=True)  # terminal signals (Ctrl-C) go to the parent, which closes us
 
     def request(self, payload: bytes, timeout: float) -> bytes:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from training.sources import SourceProgram
+from codeexecutor.training.dataset.sources import SourceProgram
 
 # fmt: off
 TEMPLATES: dict[str, tuple[str, ...]] = {

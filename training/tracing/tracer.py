@@ -29,9 +29,9 @@ import types
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from model.trace import MODULE_FRAME, Step, Trace
-from training.render import TRUNCATED, render, sanitize
-from training.sandbox import DEFAULT_WORKERS, Guard, Limits, Sandbox, SandboxError
+from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
+from codeexecutor.training.tracing.render import TRUNCATED, render, sanitize
+from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Guard, Limits, Sandbox, SandboxError
 
 __all__ = ["Limits", "SandboxError", "run_in_child", "trace_many", "trace_program"]
 
@@ -177,7 +177,7 @@ class _Recorder:
             sys.settrace(None)
             sys.setprofile(None)
             self.guard.trusted = False
-            # The next program of a batch (training/sandbox.py) starts from the real functions again.
+            # The next program of a batch (training/tracing/sandbox.py) starts from the real functions again.
             sys.setrecursionlimit, sys.getrecursionlimit = self.real_setrecursionlimit, self.real_getrecursionlimit
         if not intact:
             return self.partial("memory", "the trace function was switched off, most likely by a "

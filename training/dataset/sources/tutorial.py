@@ -1,10 +1,10 @@
-"""Tutorial programs: the hand-written seed programs under ``training/seeds/tutorial``, one file each."""
+"""Tutorial programs: the hand-written seed programs under ``training/dataset/seeds/tutorial``, one file each."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from training.sources import SourceProgram
+from codeexecutor.training.dataset.sources import SourceProgram
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds" / "tutorial"
 
@@ -28,6 +28,6 @@ def load_seeds(root: Path | None = None) -> list[SourceProgram]:
 
 def _origin(path: Path) -> str:
     """The path relative to the repository when it lies inside it, so origins match across machines."""
-    repo = SEEDS_DIR.parent.parent.parent
+    repo = SEEDS_DIR.parents[3]  # training/dataset/seeds/tutorial
     resolved = path.resolve()
     return str(resolved.relative_to(repo)) if resolved.is_relative_to(repo) else str(path)

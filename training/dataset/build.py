@@ -1,7 +1,7 @@
 """`codeexecutor build-dataset`: programs -> mutants -> gold traces -> filtered, split JSONL shards.
 
 Per original program (``SourceProgram``): trace it (twice: a program whose two traces differ is not
-deterministic and is skipped), make up to M mutants (training/mutations.py), trace them, and keep a mutant
+deterministic and is skipped), make up to M mutants (training/dataset/mutations.py), trace them, and keep a mutant
 only if its trace is complete, deterministic (a sampled ``--check-rate`` of mutants is traced twice) and
 differs from the original's. Records follow the "Dataset record" contract of docs/architecture.md.
 
@@ -31,16 +31,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from model.trace import Trace, to_text
-from training import stats
-from training.mutations import mutants
-from training.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
-from training.sources import KINDS, SourceProgram
-from training.tracer import Limits, SandboxError
+from codeexecutor.model.trace import Trace, to_text
+from codeexecutor.training.dataset import stats
+from codeexecutor.training.dataset.mutations import mutants
+from codeexecutor.training.dataset.sources import KINDS, SourceProgram
+from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
+from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
 SPLITS = ("train", "valid", "test")
 CHUNK = 256  # programs per round: their originals are traced first, then the mutants of those that ran
-# Jobs per sandbox request: consecutive import-free programs then share one forked child (training/sandbox.py),
+# Jobs per sandbox request: consecutive import-free programs then share one forked child (training/tracing/sandbox.py),
 # which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
 BATCH = 16
 PROGRAMS_PER_SHARD = 5000  # default shard size: a kill -9 loses at most this much work
@@ -377,18 +377,18 @@ def load_programs(cfg: BuildConfig) -> tuple[Iterator[SourceProgram], int]:
     """The first ``cfg.size`` original programs of the chosen source, in a stable order, and how many there
     are (for real code: at most ``cfg.size``, as the folders are only walked lazily)."""
     if cfg.kind == "singleline":
-        from training.sources.singleline import generate
+        from codeexecutor.training.dataset.sources.singleline import generate
         return generate(cfg.size, cfg.seed), cfg.size
     if cfg.kind == "tutorial":
-        from training.sources.tutorial import load_seeds
+        from codeexecutor.training.dataset.sources.tutorial import load_seeds
         seeds = load_seeds(Path(cfg.corpus[0]) if cfg.corpus else None)[: cfg.size]
         return iter(seeds), len(seeds)
     return islice(_corpus_programs(cfg.corpus), cfg.size), cfg.size
 
 
 def _corpus_programs(corpus: Iterable[str]) -> Iterator[SourceProgram]:
-    from training.sources.codenet import load_codenet
-    from training.sources.corpus import load_algorithms, load_folder, load_stdlib_doctests
+    from codeexecutor.training.dataset.sources.codenet import load_codenet
+    from codeexecutor.training.dataset.sources.corpus import load_algorithms, load_folder, load_stdlib_doctests
     for entry in corpus:
         if entry == "algorithms":
             yield from load_algorithms()

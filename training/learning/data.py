@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from tokenizers import Tokenizer
 
-from model.prompt import make_prompt
-from model.tokenizer import BOS, EOS, PAD, special_id
+from codeexecutor.model.prompt import make_prompt
+from codeexecutor.model.tokenizer import BOS, EOS, PAD, special_id
 
 KINDS = ("singleline", "tutorial", "codenet")
 BUCKET = 64  # tokens; bucket lengths are multiples of this
