@@ -29,7 +29,7 @@ from tokenizers import Tokenizer
 from codeexecutor.model.prompt import make_prompt
 from codeexecutor.model.tokenizer import BOS, EOS, PAD, special_id
 
-KINDS = ("singleline", "tutorial", "codenet")
+KINDS = ("singleline", "tutorial", "codenet", "generated", "realcode")  # append only: caches store the index
 BUCKET = 64  # tokens; bucket lengths are multiples of this
 IGNORE = -100  # target of positions without loss (the prompt, padding)
 # What training reads of a record (tokenize_split); scripts/pack_data.py keeps only these.
@@ -262,9 +262,10 @@ def make_batch(ts: TokenizedSplit, rows: np.ndarray, pad_id: int, kind: str) -> 
 class CurriculumSampler:
     """The training batches: ``batch(step, index)`` is deterministic in (seed, step, index)."""
 
-    def __init__(self, ts: TokenizedSplit, stages: list[Stage], batch_tokens: int, pad_id: int, seed: int):
+    def __init__(self, ts: TokenizedSplit, stages: list[Stage], batch_tokens: int, pad_id: int, seed: int,
+                 mix: bool = False):
         self.ts, self.stages, self.batch_tokens = ts, stages, batch_tokens
-        self.pad_id, self.seed = pad_id, seed
+        self.pad_id, self.seed, self.mix = pad_id, seed, mix
         buckets = np.array([bucket_length(int(n) - 1) for n in ts.lengths()], dtype=np.int64)
         self.by_kind: dict[str, np.ndarray] = {}  # kind -> example indices
         self.by_bucket: dict[tuple[str, int], np.ndarray] = {}  # (kind, bucket length) -> example indices
@@ -288,10 +289,17 @@ class CurriculumSampler:
         # A random example picks the bucket, so buckets are drawn as often as they hold examples.
         anchor = int(rng.choice(self.by_kind[kind]))
         length = int(self.bucket_of[anchor])
-        pool = self.by_bucket[(kind, length)]
         n = max(1, self.batch_tokens // length)
-        rows = rng.choice(pool, size=n, replace=len(pool) < n)
-        return make_batch(self.ts, rows, self.pad_id, kind)
+        if not self.mix:
+            pool = self.by_bucket[(kind, length)]
+            rows = rng.choice(pool, size=n, replace=len(pool) < n)
+            return make_batch(self.ts, rows, self.pad_id, kind)
+        # Mixed: each row draws its own kind, so one step sees easy and hard programs together; a kind with no
+        # example of this length gives its row to the anchor's kind.
+        row_kinds = [names[int(k)] for k in rng.choice(len(names), size=n, p=p)]
+        pools = [self.by_bucket.get((k, length), self.by_bucket[(kind, length)]) for k in row_kinds]
+        rows = np.array([int(pool[int(rng.integers(len(pool)))]) for pool in pools], dtype=np.int64)
+        return make_batch(self.ts, rows, self.pad_id, "mixed")
 
 
 def eval_batches(ts: TokenizedSplit, batch_tokens: int, pad_id: int, per_kind: int, seed: int) -> list[Batch]:

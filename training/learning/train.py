@@ -9,9 +9,15 @@ steps: evaluate, log, save. What to know:
 - Loss on ``to_text(trace) + EOS`` only; the prompt is context (training/learning/data.py builds the targets).
 - Length bucketing, not packing (why: training/learning/data.py). The batch of a step is a pure function of
   (seed, step), so the data position is the step itself.
-- AdamW (fused on CUDA), linear warmup then cosine decay to ``min_lr_ratio * lr``; the learning rate is a
+- AdamW (fused on CUDA), linear warmup then cosine decay to ``min_lr_ratio * lr`` (``schedule: "cosine"``)
+  or warmup-stable-decay (``"wsd"``: constant after warmup, linear decay over the last ``decay_steps``), so
+  a long run can stop, resume and be extended at any step and decays only at its end. The learning rate is a
   function of the step, so the "scheduler state" is the step too. Gradient clipping.
-- bf16 autocast on CUDA, fp32 on the CPU. ``compile: true`` in the config runs torch.compile (CUDA only).
+- ``precision: "bf16"`` (the default): bf16 autocast on CUDA and on the CPU, fp32 master weights and optimizer
+  state; on these CPUs a bf16 matmul is ~4x an fp32 one (docs/training-log.md measures it). ``"fp32"``: no
+  autocast. ``compile: true`` runs torch.compile.
+- ``mix_batches: true``: each row of a batch draws its own kind from the stage's weights (easy and hard
+  programs in every step); otherwise a batch holds one kind.
 - Checkpoints (training/learning/checkpoint.py) hold the optimizer, the step and the RNG states: ``--resume``
   continues bit-for-bit, so a long run can be a chain of time-limited commands (``--time-limit``).
 - Logs: ``log.jsonl`` (loss, lr, tokens/s, and MFU on CUDA) and ``curves.png``, beside the checkpoint.
@@ -81,6 +87,10 @@ class TrainConfig:
     save_every: int = 500
     seed: int = 0
     compile: bool = False
+    precision: str = "bf16"  # "bf16": autocast (fp32 master weights and optimizer state); "fp32": none
+    schedule: str = "cosine"  # "cosine" | "wsd" (warmup, stable, linear decay over the last decay_steps)
+    decay_steps: int = 0  # wsd only: 0 means the last 20% of the steps
+    mix_batches: bool = False  # every batch mixes the stage's kinds row by row
     limit_train: int | None = None  # read only the first N train records (quick runs)
 
     @property
@@ -97,6 +107,10 @@ class TrainConfig:
         d["stages"] = [Stage(kinds=dict(s["kinds"]), steps=int(s["steps"])) for s in d.get("stages", [])]
         cfg = cls(**d)
         validate_stages(cfg.stages)
+        if cfg.precision not in ("bf16", "fp32"):
+            raise ValueError(f"precision {cfg.precision!r}: use 'bf16' or 'fp32'")
+        if cfg.schedule not in ("cosine", "wsd"):
+            raise ValueError(f"schedule {cfg.schedule!r}: use 'cosine' or 'wsd'")
         return cfg
 
     @classmethod
@@ -115,13 +129,42 @@ class TrainConfig:
         return cfg
 
 
+def decay_start(cfg: TrainConfig) -> int:
+    """The first step of a wsd schedule's decay (the learning rate is constant before it)."""
+    decay = cfg.decay_steps or max(1, cfg.total_steps // 5)
+    return max(cfg.warmup_steps, cfg.total_steps - decay)
+
+
 def lr_at(cfg: TrainConfig, step: int) -> float:
-    """Linear warmup to ``lr``, then cosine decay to ``min_lr_ratio * lr`` at the last step."""
+    """Linear warmup to ``lr``, then cosine decay, or constant then linear decay (wsd), to ``min_lr_ratio * lr``."""
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
-    progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.total_steps - cfg.warmup_steps))
     floor = cfg.lr * cfg.min_lr_ratio
+    if cfg.schedule == "wsd":
+        start = decay_start(cfg)
+        progress = min(1.0, max(0, step - start) / max(1, cfg.total_steps - start))
+        return cfg.lr - (cfg.lr - floor) * progress
+    progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.total_steps - cfg.warmup_steps))
     return floor + (cfg.lr - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def extension_error(old: TrainConfig, new: TrainConfig, step: int) -> str | None:
+    """Why ``new`` cannot continue a run made with ``old`` at ``step`` (None: it can).
+
+    A resume keeps the config, except that a wsd run still before its decay may grow its last stage (and
+    ``decay_steps``): the steps already taken had the same learning rate under both configs."""
+    a, b = old.to_dict(), new.to_dict()
+    changed = sorted(k for k in b if b[k] != a.get(k))
+    if not changed:
+        return None
+    same_rest = set(changed) <= {"stages", "decay_steps"} and old.schedule == "wsd" and \
+        [s.kinds for s in old.stages] == [s.kinds for s in new.stages] and \
+        [s.steps for s in old.stages[:-1]] == [s.steps for s in new.stages[:-1]] and \
+        new.total_steps >= old.total_steps
+    if same_rest and step <= min(decay_start(old), decay_start(new)):
+        return None
+    return (f"it differs from the checkpoint's config in {changed}; a resume must keep the config (a wsd run "
+            "before its decay may only lengthen its last stage): start a new run to change it")
 
 
 def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
@@ -235,11 +278,12 @@ def run(args: argparse.Namespace) -> int:
                          "it, or choose another --out")
     if resuming:
         cfg = TrainConfig.from_dict(ckpt.load_train_config(out))
-        if args.config is not None and TrainConfig.load(args.config).to_dict() != cfg.to_dict():
-            new = TrainConfig.load(args.config).to_dict()
-            changed = sorted(k for k in new if new[k] != cfg.to_dict()[k])
-            raise SystemExit(f"codeexecutor train: {args.config} differs from the checkpoint's config in "
-                             f"{changed}; a resume must keep the config: start a new run to change it")
+        if args.config is not None:
+            new = TrainConfig.load(args.config)
+            why = extension_error(cfg, new, int(ckpt.load_train_state(out)["step"]))
+            if why:
+                raise SystemExit(f"codeexecutor train: {args.config}: {why}")
+            cfg = new
     elif args.config is None:
         raise SystemExit("codeexecutor train: pass --config FILE to start a run")
     else:
@@ -258,7 +302,7 @@ def run(args: argparse.Namespace) -> int:
         torch.cuda.set_device(device)
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if cfg.precision == "bf16" else nullcontext()
     master = rank == 0
     out.mkdir(parents=True, exist_ok=True)
 
@@ -276,7 +320,7 @@ def run(args: argparse.Namespace) -> int:
     pad_id = pad_id_of(tok)
     train_split = load_split(Path(cfg.data), "train", tok, cfg.max_len, out / "cache", cfg.limit_train)
     valid_split = load_split(Path(cfg.data), "valid", tok, cfg.max_len, out / "cache")
-    sampler = CurriculumSampler(train_split, cfg.stages, cfg.batch_tokens, pad_id, cfg.seed)
+    sampler = CurriculumSampler(train_split, cfg.stages, cfg.batch_tokens, pad_id, cfg.seed, cfg.mix_batches)
     evals = eval_batches(valid_split, cfg.batch_tokens, pad_id, cfg.eval_per_kind, cfg.seed)
 
     # ---------------------------------------------------------------- model, optimizer, resume
@@ -304,7 +348,7 @@ def run(args: argparse.Namespace) -> int:
     if master:
         (out / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in log))
     train_model: torch.nn.Module = model
-    if cfg.compile and device.type == "cuda":
+    if cfg.compile:
         train_model = torch.compile(train_model)
     if ddp:
         train_model = torch.nn.parallel.DistributedDataParallel(train_model, device_ids=[device.index])
