@@ -379,6 +379,9 @@ def load_programs(cfg: BuildConfig) -> tuple[Iterator[SourceProgram], int]:
     if cfg.kind == "singleline":
         from codeexecutor.training.dataset.sources.singleline import generate
         return generate(cfg.size, cfg.seed), cfg.size
+    if cfg.kind == "generated":
+        from codeexecutor.training.dataset.sources.generated import generate as generate_programs
+        return generate_programs(cfg.size, cfg.seed), cfg.size
     if cfg.kind == "tutorial":
         from codeexecutor.training.dataset.sources.tutorial import load_seeds
         seeds = load_seeds(Path(cfg.corpus[0]) if cfg.corpus else None)[: cfg.size]
@@ -576,7 +579,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shards", type=int, default=0,
                         help=f"number of shards (default: one per {PROGRAMS_PER_SHARD} programs)")
     parser.add_argument("--shard", type=_shard, default=None, metavar="i/n", help="build only shard i of n")
-    parser.add_argument("--mutants-per-program", type=int, default=4)
+    parser.add_argument("--mutants-per-program", type=int, default=None,
+                        help="default 4; generated: 0 (every generated program is already a new one)")
     parser.add_argument("--max-order", type=int, default=1,
                         help="mutations stacked per mutant at most (more: more distinct mutants per seed)")
     parser.add_argument("--max-tokens", type=int, default=2048,
@@ -593,6 +597,8 @@ def config_from_args(args: argparse.Namespace) -> BuildConfig:
     shard = None
     if args.shard is not None:
         shard, shards = args.shard
+    if args.mutants_per_program is None:
+        args.mutants_per_program = 0 if args.kind == "generated" else 4
     if args.size < 1 or args.mutants_per_program < 0 or args.max_order < 1 or not 0 <= args.check_rate <= 1:
         raise SystemExit("build-dataset: need --size >= 1, --mutants-per-program >= 0, --max-order >= 1 and "
                          "0 <= --check-rate <= 1")

@@ -1,7 +1,8 @@
 """Where the dataset's programs come from: one record type shared by every source.
 
 Sources: ``singleline`` (generated one-statement programs), ``tutorial`` (the hand-written seed programs under
-``training/dataset/seeds/tutorial``) and ``codenet`` (competition-style programs). docs/dataset-sources.md shows what
+``training/dataset/seeds/tutorial``), ``codenet`` (competition-style programs) and ``generated`` (typed random
+small functions, classes and scripts from training/dataset/generator/). docs/dataset-sources.md shows what
 each produces.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("singleline", "tutorial", "codenet")
+KINDS = ("singleline", "tutorial", "codenet", "generated")
 
 
 @dataclass(frozen=True)
