@@ -235,6 +235,8 @@ def _trace_twice(jobs: list[tuple[str, str]],
 def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan: list[_Mutant],
                  counts: Counter) -> Iterator[tuple[str, str]]:
     """Yield the mutant tracing jobs (lazily, so mutation overlaps tracing); ``plan`` records each one."""
+    if cfg.mutants_per_program <= 0:  # parsing for mutation sites costs more than tracing: skip it
+        return
     for i, prep in enumerate(ready):
         made = mutants(prep.program.program, cfg.mutants_per_program, prep.rng, cfg.max_order)
         for k, (operator, code) in enumerate(made):
