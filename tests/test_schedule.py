@@ -24,13 +24,15 @@ def test_wsd_warms_up_holds_then_decays_linearly_to_the_floor() -> None:
     assert [round(lr_at(cfg, s), 6) for s in (90, 100)] == [0.55, 0.1]
 
 
-def test_a_wsd_run_before_its_decay_may_change_its_length_and_nothing_else() -> None:
+def test_a_wsd_run_before_its_decay_may_change_its_stages_and_nothing_else() -> None:
     old = config()
     longer = config(stages=[{"kinds": {"singleline": 1.0}, "steps": 300}])
     shorter = config(stages=[{"kinds": {"singleline": 1.0}, "steps": 60}])
     assert extension_error(old, longer, step=80) is None
     assert extension_error(old, shorter, step=40) is None  # decays from step 40 on
     assert extension_error(old, old, step=95) is None
+    remixed = config(stages=[{"kinds": {"singleline": 0.5, "generated": 0.5}, "steps": 100}])
+    assert extension_error(old, remixed, step=50) is None
     assert "wsd run before its decay" in extension_error(old, longer, step=81)  # past the old decay start
     assert "wsd run before its decay" in extension_error(old, shorter, step=41)
     assert "['lr']" in extension_error(old, config(lr=2.0), step=10)

@@ -151,19 +151,18 @@ def lr_at(cfg: TrainConfig, step: int) -> float:
 def extension_error(old: TrainConfig, new: TrainConfig, step: int) -> str | None:
     """Why ``new`` cannot continue a run made with ``old`` at ``step`` (None: it can).
 
-    A resume keeps the config, except that a wsd run still before its decay may lengthen or shorten its last
-    stage (and change ``decay_steps``): the steps already taken had the same learning rate under both."""
+    A resume keeps the config, except that a wsd run still before its decay may change its stages (their
+    lengths and data mixture, e.g. a kind built since) and ``decay_steps``: the steps already taken had the
+    same learning rate under both configs."""
     a, b = old.to_dict(), new.to_dict()
     changed = sorted(k for k in b if b[k] != a.get(k))
     if not changed:
         return None
-    same_rest = set(changed) <= {"stages", "decay_steps"} and old.schedule == "wsd" and \
-        [s.kinds for s in old.stages] == [s.kinds for s in new.stages] and \
-        [s.steps for s in old.stages[:-1]] == [s.steps for s in new.stages[:-1]]
-    if same_rest and step <= min(decay_start(old), decay_start(new)):
+    if set(changed) <= {"stages", "decay_steps"} and old.schedule == "wsd" and \
+            step <= min(decay_start(old), decay_start(new)):
         return None
     return (f"it differs from the checkpoint's config in {changed}; a resume must keep the config (a wsd run "
-            "before its decay may only change the length of its last stage): start a new run to change it")
+            "before its decay may change only its stages and decay_steps): start a new run to change it")
 
 
 def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
