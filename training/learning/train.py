@@ -13,9 +13,10 @@ steps: evaluate, log, save. What to know:
   or warmup-stable-decay (``"wsd"``: constant after warmup, linear decay over the last ``decay_steps``), so
   a long run can stop, resume and be extended at any step and decays only at its end. The learning rate is a
   function of the step, so the "scheduler state" is the step too. Gradient clipping.
-- ``precision: "bf16"`` (the default): bf16 autocast on CUDA and on the CPU, fp32 master weights and optimizer
-  state; on these CPUs a bf16 matmul is ~4x an fp32 one (docs/training-log.md measures it). ``"fp32"``: no
-  autocast. ``compile: true`` runs torch.compile.
+- ``precision: "auto"`` (the default): bf16 autocast (fp32 master weights and optimizer state) on CUDA and on
+  a CPU with native bf16 (AVX512-BF16 or AMX), fp32 elsewhere: on a CPU without it bf16 is emulated and ~4x
+  slower than fp32, with it ~4x faster (docs/training-log.md measures both). ``"bf16"`` / ``"fp32"`` force
+  one. ``compile: true`` runs torch.compile.
 - ``mix_batches: true``: each row of a batch draws its own kind from the stage's weights (easy and hard
   programs in every step); otherwise a batch holds one kind.
 - Checkpoints (training/learning/checkpoint.py) hold the optimizer, the step and the RNG states: ``--resume``
@@ -87,7 +88,7 @@ class TrainConfig:
     save_every: int = 500
     seed: int = 0
     compile: bool = False
-    precision: str = "bf16"  # "bf16": autocast (fp32 master weights and optimizer state); "fp32": none
+    precision: str = "auto"  # "auto" | "bf16" (autocast; fp32 master weights and optimizer state) | "fp32"
     schedule: str = "cosine"  # "cosine" | "wsd" (warmup, stable, linear decay over the last decay_steps)
     decay_steps: int = 0  # wsd only: 0 means the last 20% of the steps
     mix_batches: bool = False  # every batch mixes the stage's kinds row by row
@@ -107,8 +108,8 @@ class TrainConfig:
         d["stages"] = [Stage(kinds=dict(s["kinds"]), steps=int(s["steps"])) for s in d.get("stages", [])]
         cfg = cls(**d)
         validate_stages(cfg.stages)
-        if cfg.precision not in ("bf16", "fp32"):
-            raise ValueError(f"precision {cfg.precision!r}: use 'bf16' or 'fp32'")
+        if cfg.precision not in ("auto", "bf16", "fp32"):
+            raise ValueError(f"precision {cfg.precision!r}: use 'auto', 'bf16' or 'fp32'")
         if cfg.schedule not in ("cosine", "wsd"):
             raise ValueError(f"schedule {cfg.schedule!r}: use 'cosine' or 'wsd'")
         return cfg
@@ -127,6 +128,24 @@ class TrainConfig:
         if self.max_len > cfg.max_positions:
             raise ValueError(f"max_len {self.max_len} exceeds the model's max_positions {cfg.max_positions}")
         return cfg
+
+
+def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
+    """Whether this CPU multiplies bf16 in hardware (Linux /proc/cpuinfo flags; False where unknown)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split(":", 1)[1].split()}
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def uses_bf16(precision: str, device_type: str) -> bool:
+    """The precision a run trains in: ``auto`` is bf16 on CUDA and on a CPU with native bf16."""
+    if precision == "auto":
+        return device_type == "cuda" or cpu_has_native_bf16()
+    return precision == "bf16"
 
 
 def decay_start(cfg: TrainConfig) -> int:
@@ -300,7 +319,8 @@ def run(args: argparse.Namespace) -> int:
         torch.cuda.set_device(device)
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if cfg.precision == "bf16" else nullcontext()
+    bf16 = uses_bf16(cfg.precision, device.type)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else nullcontext()
     master = rank == 0
     out.mkdir(parents=True, exist_ok=True)
 
@@ -354,7 +374,7 @@ def run(args: argparse.Namespace) -> int:
     if master:
         print(f"model {cfg.model}: {n_params:,} parameters; train {len(train_split):,} examples "
               f"({train_split.dropped} dropped: prompt > max_len), valid {len(valid_split):,}; "
-              f"device {device}; steps {step} -> {stop} of {cfg.total_steps}")
+              f"device {device}, {'bf16 autocast' if bf16 else 'fp32'}; steps {step} -> {stop} of {cfg.total_steps}")
 
     def save() -> None:
         if master:
