@@ -48,13 +48,17 @@ def name_of(s: Scope, type_: str) -> str | None:
 
 def atom(s: Scope, type_: str) -> str:
     name = name_of(s, type_) if s.chance(0.85) else None
+    if name is None and type_ == BOOL and s.names_of(INT):
+        # no flag to read: a condition compares a number, as people write it (not `if True:`)
+        return f"{name_of(s, INT)} {s.pick(('<', '>', '<=', '>=', '==', '!='))} {s.between(0, 9)}"
     return name or literal(s, type_)
 
 
-def expr(s: Scope, type_: str, depth: int = 2) -> str:
-    """A ``type_`` expression of nesting at most ``depth`` that runs without error in the current scope."""
+def expr(s: Scope, type_: str, depth: int = 2, compound: bool = False) -> str:
+    """A ``type_`` expression of nesting at most ``depth`` that runs without error in the current scope
+    (``compound``: not a bare name or literal)."""
     # A literal True/False as a condition is not code people write: a bool is a name or a comparison.
-    if depth <= 0 or (s.chance(0.3) and (type_ != BOOL or s.names_of(BOOL))):
+    if depth <= 0 or (not compound and s.chance(0.3) and (type_ != BOOL or s.names_of(BOOL))):
         return atom(s, type_)
     table = EXPRS[type_]
     for _ in range(6):
@@ -130,7 +134,7 @@ INT_EXPRS: list[tuple[float, Strategy]] = [
      if any(s.names_of(t) for t in (STR, INTS, STRS, DICT, SET)) else None),
     (1.5, lambda s, d: (n := _need(s, INTS)) and f"sum({n})"),
     (1, lambda s, d: (n := _need(s, INTS)) and f"{s.pick(('max', 'min'))}({n}, default=0)"),
-    (1.5, lambda s, d: f"{s.pick(('max', 'min'))}({expr(s, INT, d)}, {expr(s, INT, d)})"),
+    (1.5, lambda s, d: f"{s.pick(('max', 'min'))}({(a := expr(s, INT, d))}, {_other(s, a, d)})"),
     (1, lambda s, d: f"abs({expr(s, INT, d)})"),
     (1.5, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('count', 'find', 'rfind'))}({sub(s)})"),
     (1, lambda s, d: (n := _need(s, INTS)) and f"{n}.count({expr(s, INT, d)})"),
@@ -179,7 +183,7 @@ def _fstring(s: Scope, d: int) -> str:
 
 # -- bool -----------------------------------------------------------------------------------------------
 BOOL_EXPRS: list[tuple[float, Strategy]] = [
-    (4, lambda s, d: f"{par(expr(s, INT, d))} {s.pick(('<', '>', '<=', '>=', '==', '!='))} {par(expr(s, INT, d))}"),
+    (4, lambda s, d: _compare(s, d)),
     (2, lambda s, d: f"{par(expr(s, INT, d))} % 2 == {s.pick((0, 1))}"),
     (2, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('startswith', 'endswith'))}({sub(s)})"),
     (2, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('isdigit', 'isalpha', 'islower', 'isupper', 'isspace'))}()"),
@@ -190,12 +194,26 @@ BOOL_EXPRS: list[tuple[float, Strategy]] = [
     (1, lambda s, d: (n := _need(s, STRS)) and f"{expr(s, STR, 0)} in {n}"),
     (1, lambda s, d: f"not {par(expr(s, BOOL, d))}"),
     (1.5, lambda s, d: f"{par(expr(s, BOOL, d))} {s.pick(('and', 'or'))} {par(expr(s, BOOL, d))}"),
-    (1, lambda s, d: f"len({expr(s, s.pick((STR, INTS, STRS)), d)}) {s.pick(('>', '<', '=='))} {s.between(0, 4)}"),
+    (1, lambda s, d: (n := _need(s, s.pick((STR, INTS, STRS)))) and f"len({n}) {s.pick(('>', '<', '=='))} {s.between(0, 4)}"),
     (1, lambda s, d: f"{expr(s, STR, d)} == {repr(s.pick(WORDS))}"),
     (1, lambda s, d: _call(s, BOOL, d)),
     (0.7, lambda s, d: (n := _need(s, INTS)) and f"{s.pick(('any', 'all'))}({x} {s.pick(('>', '<'))} {s.between(0, 9)} for {x} in {n})"
      if (x := _comprehension_var(s, INT)) else None),
 ]
+
+def _other(s: Scope, a: str, d: int) -> str:
+    """An int expression other than ``a`` (``max(n, n)`` says nothing)."""
+    b = expr(s, INT, d)
+    return str(s.between(0, 9)) if b == a else b
+
+
+def _compare(s: Scope, d: int) -> str:
+    a = par(expr(s, INT, d))
+    b = par(expr(s, INT, d))
+    if b == a or not (a + b).replace("-", "").strip("()").replace(" ", "").isalnum() and s.chance(0.5):
+        b = str(s.between(0, 9))  # `n <= n` is no test; and most comparisons are with a constant
+    return f"{a} {s.pick(('<', '>', '<=', '>=', '==', '!='))} {b}"
+
 
 # -- list[int] ------------------------------------------------------------------------------------------
 def _int_listcomp(s: Scope, d: int) -> str | None:

@@ -68,12 +68,14 @@ class Scope:
     funcs: list[Func] = field(default_factory=list)
     indices: list[tuple[str, str]] = field(default_factory=list)  # (seq, i): i is a valid index of seq
     focus: list[str] = field(default_factory=list)  # names a loop body should rather use
+    accumulators: set[str] = field(default_factory=set)  # just made empty: not a sequence to walk
     indent: int = 0
     loop: str | None = None  # "for" or "while" when inside one (break/continue allowed)
     returns: str | None = None  # the function's return type, when inside one
     generator: bool = False
     in_function: bool = False
     depth: int = 0  # nesting of compound statements
+    loops: int = 0  # nesting of loops
 
     # -- drawing --------------------------------------------------------------------------------------
     def chance(self, p: float) -> bool:
@@ -116,9 +118,10 @@ class Scope:
               focus: Sequence[str] = ()) -> Iterator[None]:
         """Write ``header:`` and an indented body; names bound in the body are out of scope after it."""
         self.emit(header + ":")
-        saved = (dict(self.vars), set(self.locked), self.loop, list(self.focus), len(self.indices))
+        saved = (dict(self.vars), set(self.locked), self.loop, list(self.focus), len(self.indices), self.loops)
         self.indent += 1
         self.depth += 1
+        self.loops += loop is not None
         self.locked.update(lock)
         self.loop = loop or self.loop
         self.focus = [*focus, *self.focus]
@@ -130,5 +133,5 @@ class Scope:
                 self.emit("pass")
             self.indent -= 1
             self.depth -= 1
-            self.vars, self.locked, self.loop, self.focus, n = saved
+            self.vars, self.locked, self.loop, self.focus, n, self.loops = saved
             del self.indices[n:]
