@@ -13,7 +13,9 @@ import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+T = TypeVar("T")
 INT, STR, BOOL = "int", "str", "bool"
 INTS, STRS = "list[int]", "list[str]"
 DICT = "dict[str, int]"  # the only dict type: str keys, int values (what counting code holds)
@@ -86,6 +88,15 @@ class Scope:
 
     def between(self, lo: int, hi: int) -> int:
         return lo + int(self.rng.random() * (hi - lo + 1))
+
+    def weighted(self, table: Sequence[tuple[float, T]], total: float) -> T:
+        """An item of ``(weight, item)`` rows drawn by weight (``total``: the weights' sum)."""
+        r = self.rng.random() * total
+        for weight, item in table:
+            r -= weight
+            if r < 0:
+                return item
+        return table[-1][1]
 
     # -- names ----------------------------------------------------------------------------------------
     def fresh(self, pool: Sequence[str], prefix: str = "") -> str:

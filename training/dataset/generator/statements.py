@@ -392,7 +392,7 @@ def risky(s: Scope) -> bool:
         value = f"{ints}.index({expr(s, INT, 1)})"
         s.emit(f"{s.declare(s.fresh(('pos', 'where')), INT)} = {value}")
     elif form == "key" and dicts:
-        s.emit(f"{s.declare(new_name(s, INT), INT)} = {dicts}[{repr(s.pick(KEYS))}]")
+        s.emit(f"{s.declare(new_name(s, INT), INT)} = {dicts}[{s.pick(KEYS)!r}]")
     elif form == "int" and text:
         s.emit(f"{s.declare(new_name(s, INT), INT)} = int({text})")
     elif form == "item" and ints:
@@ -441,7 +441,7 @@ def accumulate(s: Scope) -> bool:
         def update(s: Scope) -> None:
             if acc in s.locked:  # the loop walks the accumulator itself: growing it would never end
                 return
-            if s.chance(0.3):
+            if s.chance(0.3) or type_ == BOOL:
                 with s.block(f"if {expr(s, BOOL, 1)}"):
                     s.emit(_update(s, acc, type_))
             else:
@@ -466,7 +466,7 @@ def _update(s: Scope, acc: str, type_: str) -> str:
         return f"{acc}[{key}] = {acc}.get({key}, 0) + 1"
     if type_ == SET:
         return f"{acc}.add({expr(s, INT, 0)})"
-    return f"{acc} = {acc} or {expr(s, BOOL, 0)}"
+    return f"{acc} = {s.pick(('True', 'True', f'not {acc}'))}"  # found = True: a flag set when a test passes
 
 
 SIMPLE: list[tuple[float, Statement]] = [
@@ -485,15 +485,10 @@ def statement(s: Scope) -> None:
     table = SIMPLE + (COMPOUND if s.depth < MAX_DEPTH and len(s.lines) < 18 else [])
     total = sum(w for w, _ in table)
     for _ in range(8):
-        r = s.rng.random() * total
-        for weight, strategy in table:
-            r -= weight
-            if r < 0:
-                break
-        # a body of the wrong depth, or a yield outside a generator, declines
-        if strategy is not early_return or s.depth > 0:
-            if strategy(s):
-                return
+        strategy = s.weighted(table, total)
+        # an early return only inside a block (at a function's top level it would end the function)
+        if (strategy is not early_return or s.depth > 0) and strategy(s):
+            return
     assign_new(s)
 
 
