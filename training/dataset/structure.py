@@ -46,8 +46,11 @@ class _Walk:
         self.found: set[str] = set()
         self.loops = 0
         self.functions: list[list] = []  # per enclosing def: [name, returns seen]
-        self.defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        self.defined: set[str] = set()
+        self.called: set[str] = set()  # names called (``f(...)``, ``obj.f(...)``): own ones known at the end
         self.visit(tree)
+        if self.called & self.defined:
+            self.found.add("calls own function")
 
     def name(self, name: str) -> str:
         return self.names.setdefault(name, f"_{len(self.names)}")
@@ -70,6 +73,7 @@ class _Walk:
             out.append(node.attr if node.attr in _METHODS and node.attr not in self.names else self.name(node.attr))
         elif t is ast.ClassDef:
             out.append(self.name(node.name))
+            self.defined.add(node.name)
         elif t is ast.Call:
             self.call(node.func)
         elif t is ast.Subscript and type(node.slice) is ast.Slice:
@@ -92,6 +96,7 @@ class _Walk:
         elif t is ast.FunctionDef:
             found.add("function")
             out.append(self.name(node.name))
+            self.defined.add(node.name)
             self.functions.append([node.name, 0])
             saved, self.loops = self.loops, 0
             self.fields(node)
@@ -105,20 +110,18 @@ class _Walk:
     def call(self, f: ast.expr) -> None:
         found = self.found
         if type(f) is ast.Name:
-            if f.id in self.defined:
-                found.add("calls own function")
-                if any(f.id == name for name, _ in self.functions):
-                    found.add("recursion")
-            elif f.id in ("print", "dict"):
+            self.called.add(f.id)
+            if any(f.id == name for name, _ in self.functions):
+                found.add("recursion")
+            elif f.id in ("print", "dict") and f.id not in self.names:
                 found.add(f.id)
         elif type(f) is ast.Attribute:
+            self.called.add(f.attr)
             label = _METHOD_LABEL.get(f.attr)
             if label:
                 found.add(label)
                 if label == "dict method":
                     found.add("dict")
-            if f.attr in self.defined:
-                found.add("calls own function")
 
     def fields(self, node: ast.AST) -> None:
         out = self.out

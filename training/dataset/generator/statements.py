@@ -49,10 +49,20 @@ def writable(s: Scope, type_: str) -> str | None:
 
 
 # -- simple statements ----------------------------------------------------------------------------------
+_MUTABLE = (INTS, STRS, DICT, SET)
+
+
+def _aliases(type_: str, value: str) -> bool:
+    """``tokens = words``: a second name for one list, which the locks (per name) would not see."""
+    return type_ in _MUTABLE and value.isidentifier()
+
+
 def assign_new(s: Scope) -> bool:
     type_ = s.pick(TYPES)
     # Inside a block a new name holds something computed, not a constant set again on every pass.
     value = expr(s, type_, compound=s.depth > 0 or s.chance(0.5))
+    if _aliases(type_, value):
+        value = f"{value}.copy()"
     s.emit(f"{s.declare(new_name(s, type_), type_)} = {value}")
     return True
 
@@ -69,7 +79,7 @@ def reassign(s: Scope) -> bool:
     if name is None:
         return False
     value = expr(s, type_)
-    if _grows(s, name, value, 1):
+    if _grows(s, name, value, 1) or _aliases(type_, value):
         return False
     s.emit(f"{name} = {value}")
     return True
@@ -105,6 +115,8 @@ def list_method(s: Scope) -> bool:
         return False
     elem = ELEMENT[type_]
     e = expr(s, elem, 1)
+    if _grows(s, name, e, 0):
+        return False  # `keys.insert(0, ' '.join(keys))` in a loop grows without bound
     form = s.pick(("append", "append", "append", "extend", "insert", "sort", "reverse", "pop", "remove",
                    "index", "count", "copy"))
     if form == "append":
