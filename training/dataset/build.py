@@ -422,7 +422,7 @@ class ShardWriter:
 
     def __init__(self, out: Path, name: str) -> None:
         self.out, self.name = out, name
-        self.summary = stats.Summary()
+        self.summary = stats.Summary(structure=True)
         self.files = {}
         for split in SPLITS:
             (out / split).mkdir(parents=True, exist_ok=True)

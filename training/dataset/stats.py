@@ -1,8 +1,9 @@
 """The dataset report: DIR/stats.md (tables) and DIR/stats.png (charts) from the shards' markers.
 
 Each shard's completion marker holds its build counts (program outcomes, mutant drop reasons, cuts) and a
-summary of its records (counts per split, operator and status, length and step histograms), so the report
-never has to re-read a million records.
+summary of its records (counts per split, operator and status, length and step histograms; the constructs
+the programs use and their structure hashes, training/dataset/structure.py), so the report never has to
+re-read a million records.
 """
 
 from __future__ import annotations
@@ -12,17 +13,26 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from codeexecutor.training.dataset.structure import CONSTRUCTS, describe
+
 LENGTH_BIN = 256  # characters of program + trace text per histogram bar
 STEPS_BIN = 8
 
 
 class Summary:
-    """Counts of a set of records, added one record at a time, in a form that adds up across shards."""
+    """Counts of a set of records, added one record at a time, in a form that adds up across shards.
 
-    def __init__(self) -> None:
+    With ``structure``, also the constructs each program uses and the set of its structure hashes (about
+    1 ms a record: the shards pay it in parallel; the pass after deduplication, which only removes exact
+    copies, keeps the shards' figures).
+    """
+
+    def __init__(self, structure: bool = False) -> None:
         self.records = 0
         self.counts: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length",
-                                                                  "steps")}
+                                                                  "steps", "construct")}
+        self.structure = structure
+        self.structures: set[str] = set()
 
     def add(self, r: dict) -> None:
         c = self.counts
@@ -34,9 +44,19 @@ class Summary:
         c["status"][r["trace"]["status"]] += 1
         c["length"][str(r["length"] // LENGTH_BIN * LENGTH_BIN)] += 1
         c["steps"][str(len(r["trace"]["steps"]) // STEPS_BIN * STEPS_BIN)] += 1
+        if self.structure:
+            digest, found = describe(r["program"])
+            c["construct"].update(found)
+            if digest is not None:
+                self.structures.add(digest)
 
     def to_json(self) -> dict:
-        return {"records": self.records, **{k: dict(v) for k, v in self.counts.items()}}
+        out = {"records": self.records, **{k: dict(v) for k, v in self.counts.items()}}
+        if self.structure:
+            out["structures"] = sorted(self.structures)
+        else:
+            del out["construct"]
+        return out
 
 
 def summarize(records: Iterable[dict]) -> dict:
@@ -48,13 +68,18 @@ def summarize(records: Iterable[dict]) -> dict:
 
 
 def merge(markers: Iterable[dict]) -> tuple[dict[str, Counter], Counter]:
-    """The summaries and the build counts of many shards added up."""
-    totals: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length", "steps")}
+    """The summaries and the build counts of many shards added up (``totals["structures"]``: the distinct
+    structure hashes, each counted once)."""
+    totals: dict[str, Counter] = {k: Counter() for k in ("split", "operator", "status", "length", "steps",
+                                                         "construct")}
     counts: Counter = Counter()
+    structures: set[str] = set()
     for m in markers:
         counts.update(m["counts"])
         for key in totals:
-            totals[key].update(m["summary"][key])
+            totals[key].update(m["summary"].get(key, {}))  # markers from before constructs lack two keys
+        structures.update(m["summary"].get("structures", ()))
+    totals["structures"] = Counter(dict.fromkeys(structures, 1))
     return totals, counts
 
 
@@ -63,6 +88,15 @@ def _table(title: str, counter: Counter, by_key: bool = False) -> list[str]:
     total = sum(counter.values()) or 1
     lines = [f"| {title} | count | share |", "|---|---:|---:|"]
     lines += [f"| {k} | {v} | {100 * v / total:.1f}% |" for k, v in rows]
+    return [*lines, ""]
+
+
+def _coverage(construct: Counter, records: int) -> list[str]:
+    """The share of records whose program uses each construct (a program counts under each it uses)."""
+    if not construct:
+        return []
+    lines = ["| construct | records | share |", "|---|---:|---:|"]
+    lines += [f"| {c} | {construct[c]} | {100 * construct[c] / (records or 1):.1f}% |" for c in CONSTRUCTS]
     return [*lines, ""]
 
 
@@ -77,7 +111,8 @@ def _read_markers(out: Path) -> dict[str, list[dict]]:
         if final_path.exists():
             final = json.loads(final_path.read_text())
             for m in markers:
-                m["summary"] = final["summaries"].get(m["name"], m["summary"])
+                kept = {k: m["summary"][k] for k in ("construct", "structures") if k in m["summary"]}
+                m["summary"] = {**final["summaries"].get(m["name"], m["summary"]), **kept}
             markers[0]["counts"] = {**markers[0]["counts"],
                                     "records dropped: duplicate across shards": final["removed_duplicates"]}
     return by_kind
@@ -87,16 +122,20 @@ def write_report(out: Path) -> Path:
     """Write DIR/stats.md and DIR/stats.png for every kind built in DIR; return the .md path."""
     by_kind = _read_markers(out)
     lines = [f"# Dataset report: {out}", ""]
-    lines += ["| kind | shards | records | train | valid | test |", "|---|---:|---:|---:|---:|---:|"]
+    lines += ["| kind | shards | records | train | valid | test | distinct structures |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     merged = {kind: merge(markers) for kind, markers in by_kind.items()}
     for kind, (totals, _) in merged.items():
         split = totals["split"]
-        lines.append(f"| {kind} | {len(by_kind[kind])} | {sum(split.values())} | {split['train']} | "
-                     f"{split['valid']} | {split['test']} |")
+        records = sum(split.values())
+        distinct = len(totals["structures"])
+        lines.append(f"| {kind} | {len(by_kind[kind])} | {records} | {split['train']} | "
+                     f"{split['valid']} | {split['test']} | {distinct} ({100 * distinct / (records or 1):.1f}%) |")
     lines.append("")
     for kind, (totals, counts) in merged.items():
         lines += [f"## {kind}", ""]
         lines += _table("build outcome", counts)
+        lines += _coverage(totals["construct"], sum(totals["split"].values()))
         lines += _table("operator", totals["operator"])
         lines += _table("trace status", totals["status"])
         lines += _table(f"length (chars, bins of {LENGTH_BIN})", totals["length"], by_key=True)

@@ -27,6 +27,9 @@ from codeexecutor.training.dataset.generator.scope import (
 from codeexecutor.training.dataset.generator.values import KEYS, SEPS, SUBS, WORDS, literal
 
 Strategy = Callable[[Scope, int], "str | None"]
+_CASE = ("upper", "lower", "strip", "title", "capitalize", "swapcase", "lstrip", "rstrip")
+_IS = ("isalpha", "isdigit", "isupper", "islower", "isspace")
+_SET_OPS = ("union", "intersection", "difference")
 _SIMPLE = re.compile(r"[\w.]+|'[^']*'|\"[^\"]*\"")
 
 
@@ -48,25 +51,34 @@ def name_of(s: Scope, type_: str) -> str | None:
 
 def atom(s: Scope, type_: str) -> str:
     name = name_of(s, type_) if s.chance(0.85) else None
+    if name is None and type_ == BOOL and s.names_of(INT):
+        # no flag to read: a condition compares a number, as people write it (not `if True:`)
+        return f"{name_of(s, INT)} {s.pick(('<', '>', '<=', '>=', '==', '!='))} {s.between(0, 9)}"
     return name or literal(s, type_)
 
 
-def expr(s: Scope, type_: str, depth: int = 2) -> str:
-    """A ``type_`` expression of nesting at most ``depth`` that runs without error in the current scope."""
+def expr(s: Scope, type_: str, depth: int = 2, compound: bool = False) -> str:
+    """A ``type_`` expression of nesting at most ``depth`` that runs without error in the current scope
+    (``compound``: not a bare name or literal)."""
     # A literal True/False as a condition is not code people write: a bool is a name or a comparison.
-    if depth <= 0 or (s.chance(0.3) and (type_ != BOOL or s.names_of(BOOL))):
+    if depth <= 0 or (not compound and s.chance(0.3) and (type_ != BOOL or s.names_of(BOOL))):
         return atom(s, type_)
     table = EXPRS[type_]
     for _ in range(6):
-        r = s.rng.random() * _TOTALS[type_]
-        for weight, strategy in table:
-            r -= weight
-            if r < 0:
-                break
-        got = strategy(s, depth - 1)
-        if got is not None:
-            return got
+        got = s.weighted(table, _TOTALS[type_])(s, depth - 1)
+        if got is not None and (type_ != BOOL or _reads_name(got)):
+            return got  # a condition on constants only (`8 % 2 == 0`) is decided before it runs
     return atom(s, type_)
+
+
+_STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_KEYWORDS = frozenset(("and", "or", "not", "in", "is", "if", "else", "for", "True", "False", "None", "len",
+                       "sum", "max", "min", "abs", "any", "all", "default", "sorted", "str", "ord"))
+
+
+def _reads_name(e: str) -> bool:
+    return any(w not in _KEYWORDS for w in _WORD.findall(_STRING.sub("", e)))
 
 
 def sub(s: Scope) -> str:
@@ -121,7 +133,7 @@ def _int_binop(s: Scope, d: int) -> str:
     op = s.pick(("+", "+", "-", "*", "//", "%"))
     if op in ("//", "%", "*"):
         return f"{a} {op} {s.between(2, 5) if op != '*' else s.between(2, 3)}"
-    return f"{a} {op} {par(expr(s, INT, d))}"
+    return f"{a} {op} {par(_other(s, a, d))}"
 
 
 INT_EXPRS: list[tuple[float, Strategy]] = [
@@ -130,7 +142,7 @@ INT_EXPRS: list[tuple[float, Strategy]] = [
      if any(s.names_of(t) for t in (STR, INTS, STRS, DICT, SET)) else None),
     (1.5, lambda s, d: (n := _need(s, INTS)) and f"sum({n})"),
     (1, lambda s, d: (n := _need(s, INTS)) and f"{s.pick(('max', 'min'))}({n}, default=0)"),
-    (1.5, lambda s, d: f"{s.pick(('max', 'min'))}({expr(s, INT, d)}, {expr(s, INT, d)})"),
+    (1.5, lambda s, d: f"{s.pick(('max', 'min'))}({(a := expr(s, INT, d))}, {_other(s, a, d)})"),
     (1, lambda s, d: f"abs({expr(s, INT, d)})"),
     (1.5, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('count', 'find', 'rfind'))}({sub(s)})"),
     (1, lambda s, d: (n := _need(s, INTS)) and f"{n}.count({expr(s, INT, d)})"),
@@ -141,16 +153,17 @@ INT_EXPRS: list[tuple[float, Strategy]] = [
     (2, lambda s, d: _call(s, INT, d)),
     (2, lambda s, d: _indexed(s, INT)),
     (1, lambda s, d: (n := _need(s, INTS)) and f"sum({x} for {x} in {n} if {x} {s.pick(('>', '<', '%'))} "
-     f"{s.between(1, 5)})".replace("% " + "", "% ") if (x := _comprehension_var(s, INT)) else None),
+     f"{s.between(1, 5)})".replace("% " + "", "% ")
+     if (x := _comprehension_var(s, INT)) else None),
     (0.5, lambda s, d: (n := _need(s, STR)) and f"ord({n}[0]) if {n} else 0"),
 ]
 
 # -- str ------------------------------------------------------------------------------------------------
 STR_EXPRS: list[tuple[float, Strategy]] = [
     (3, lambda s, d: f"{par(expr(s, STR, d))} + {par(expr(s, STR, d))}"),
-    (3, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('upper', 'lower', 'strip', 'title', 'capitalize', 'swapcase', 'lstrip', 'rstrip'))}()"),
-    (2, lambda s, d: (n := _need(s, STR)) and f"{n}.replace({sub(s)}, {repr(s.pick(SUBS + ('', '*')))})"),
-    (2.5, lambda s, d: (n := _need(s, STRS)) and f"{repr(s.pick(SEPS))}.join({n})"),
+    (3, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(_CASE)}()"),
+    (2, lambda s, d: (n := _need(s, STR)) and f"{n}.replace({sub(s)}, {s.pick((*SUBS, '', '*'))!r})"),
+    (2.5, lambda s, d: (n := _need(s, STRS)) and f"{s.pick(SEPS)!r}.join({n})"),
     (2, lambda s, d: (n := _need(s, STR)) and f"{n}[{s.pick(('::-1', '1:', ':3', '-2:', '::2', ':-1', '1:4'))}]"),
     (2.5, lambda s, d: _fstring(s, d)),
     (1.5, lambda s, d: f"str({expr(s, INT, d)})"),
@@ -162,7 +175,7 @@ STR_EXPRS: list[tuple[float, Strategy]] = [
     (1, lambda s, d: f"{par(expr(s, STR, d))} if {expr(s, BOOL, d)} else {par(expr(s, STR, d))}"),
     (2, lambda s, d: _call(s, STR, d)),
     (2, lambda s, d: _indexed(s, STR)),
-    (1, lambda s, d: (n := _need(s, STR)) and f"''.join({c} for {c} in {n} if {c}.{s.pick(('isalpha', 'isdigit', 'isupper', 'islower'))}())"
+    (1, lambda s, d: (n := _need(s, STR)) and f"''.join({c} for {c} in {n} if {c}.{s.pick(_IS[:4])}())"
      if (c := _comprehension_var(s, STR)) else None),
     (0.7, lambda s, d: (n := _need(s, STR)) and f"{n}.partition({sub(s)})[{s.pick((0, 2))}]"),
 ]
@@ -179,10 +192,10 @@ def _fstring(s: Scope, d: int) -> str:
 
 # -- bool -----------------------------------------------------------------------------------------------
 BOOL_EXPRS: list[tuple[float, Strategy]] = [
-    (4, lambda s, d: f"{par(expr(s, INT, d))} {s.pick(('<', '>', '<=', '>=', '==', '!='))} {par(expr(s, INT, d))}"),
+    (4, lambda s, d: _compare(s, d)),
     (2, lambda s, d: f"{par(expr(s, INT, d))} % 2 == {s.pick((0, 1))}"),
     (2, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('startswith', 'endswith'))}({sub(s)})"),
-    (2, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(('isdigit', 'isalpha', 'islower', 'isupper', 'isspace'))}()"),
+    (2, lambda s, d: (n := _need(s, STR)) and f"{n}.{s.pick(_IS)}()"),
     (1.5, lambda s, d: (n := _need(s, INTS)) and f"{expr(s, INT, d)} in {n}"),
     (1.5, lambda s, d: (n := _need(s, DICT)) and f"{expr(s, STR, 0)} {s.pick(('in', 'not in'))} {n}"),
     (1, lambda s, d: (n := _need(s, SET)) and f"{expr(s, INT, d)} in {n}"),
@@ -190,12 +203,28 @@ BOOL_EXPRS: list[tuple[float, Strategy]] = [
     (1, lambda s, d: (n := _need(s, STRS)) and f"{expr(s, STR, 0)} in {n}"),
     (1, lambda s, d: f"not {par(expr(s, BOOL, d))}"),
     (1.5, lambda s, d: f"{par(expr(s, BOOL, d))} {s.pick(('and', 'or'))} {par(expr(s, BOOL, d))}"),
-    (1, lambda s, d: f"len({expr(s, s.pick((STR, INTS, STRS)), d)}) {s.pick(('>', '<', '=='))} {s.between(0, 4)}"),
-    (1, lambda s, d: f"{expr(s, STR, d)} == {repr(s.pick(WORDS))}"),
+    (1, lambda s, d: (n := _need(s, s.pick((STR, INTS, STRS))))
+     and f"len({n}) {s.pick(('>', '<', '=='))} {s.between(0, 4)}"),
+    (1, lambda s, d: f"{expr(s, STR, d)} == {s.pick(WORDS)!r}"),
     (1, lambda s, d: _call(s, BOOL, d)),
-    (0.7, lambda s, d: (n := _need(s, INTS)) and f"{s.pick(('any', 'all'))}({x} {s.pick(('>', '<'))} {s.between(0, 9)} for {x} in {n})"
+    (0.7, lambda s, d: (n := _need(s, INTS))
+     and f"{s.pick(('any', 'all'))}({x} {s.pick(('>', '<'))} {s.between(0, 9)} for {x} in {n})"
      if (x := _comprehension_var(s, INT)) else None),
 ]
+
+def _other(s: Scope, a: str, d: int) -> str:
+    """An int expression other than ``a`` (``max(n, n)`` says nothing)."""
+    b = expr(s, INT, d)
+    return str(s.between(0, 9)) if b == a else b
+
+
+def _compare(s: Scope, d: int) -> str:
+    a = par(expr(s, INT, d))
+    b = par(expr(s, INT, d))
+    if b == a or (not (a + b).replace("-", "").strip("()").replace(" ", "").isalnum() and s.chance(0.5)):
+        b = str(s.between(0, 9))  # `n <= n` is no test; and most comparisons are with a constant
+    return f"{a} {s.pick(('<', '>', '<=', '>=', '==', '!='))} {b}"
+
 
 # -- list[int] ------------------------------------------------------------------------------------------
 def _int_listcomp(s: Scope, d: int) -> str | None:
@@ -219,9 +248,11 @@ INTS_EXPRS: list[tuple[float, Strategy]] = [
      else f"list(range({s.between(0, 3)}, {s.between(4, 9)}, {s.between(1, 3)}))"),
     (1, lambda s, d: (a := _need(s, INTS)) and f"{a} + {expr(s, INTS, 0)}"),
     (1.5, lambda s, d: (n := _need(s, DICT)) and f"list({n}.values())"),
-    (2, lambda s, d: (n := _need(s, STRS)) and f"[len({w}) for {w} in {n}]" if (w := _comprehension_var(s, STR)) else None),
+    (2, lambda s, d: (n := _need(s, STRS)) and f"[len({w}) for {w} in {n}]"
+     if (w := _comprehension_var(s, STR)) else None),
     (1, lambda s, d: (n := _need(s, SET)) and f"sorted({n})"),
-    (1, lambda s, d: (n := _need(s, STR)) and f"[{s.pick(('ord', 'len'))}({c}) for {c} in {n}]" if (c := _comprehension_var(s, STR)) else None),
+    (1, lambda s, d: (n := _need(s, STR)) and f"[{s.pick(('ord', 'len'))}({c}) for {c} in {n}]"
+     if (c := _comprehension_var(s, STR)) else None),
     (2, lambda s, d: _call(s, INTS, d)),
 ]
 
@@ -240,7 +271,7 @@ def _str_listcomp(s: Scope, d: int) -> str | None:
 
 
 STRS_EXPRS: list[tuple[float, Strategy]] = [
-    (3, lambda s, d: (n := _need(s, STR)) and f"{n}.split({s.pick(('', repr(s.pick(SEPS[:4]))))})".replace("split('')", "split()")),
+    (3, lambda s, d: (n := _need(s, STR)) and f"{n}.split({s.pick(('', repr(s.pick(SEPS[:4]))))})"),
     (2, lambda s, d: (n := _need(s, STRS)) and f"sorted({n}{s.pick(('', ', key=len', ', reverse=True'))})"),
     (3, _str_listcomp),
     (1.5, lambda s, d: (n := _need(s, DICT)) and s.pick((f"list({n})", f"list({n}.keys())", f"sorted({n})"))),
@@ -276,10 +307,12 @@ DICT_EXPRS: list[tuple[float, Strategy]] = [
 # -- set[int] -------------------------------------------------------------------------------------------
 SET_EXPRS: list[tuple[float, Strategy]] = [
     (3, lambda s, d: (n := _need(s, INTS)) and f"set({n})"),
-    (2, lambda s, d: (n := _need(s, INTS)) and f"{{{x} % {s.between(2, 5)} for {x} in {n}}}" if (x := _comprehension_var(s, INT)) else None),
+    (2, lambda s, d: (n := _need(s, INTS)) and f"{{{x} % {s.between(2, 5)} for {x} in {n}}}"
+     if (x := _comprehension_var(s, INT)) else None),
     (2, lambda s, d: (a := _need(s, SET)) and f"{a} {s.pick(('|', '&', '-', '^'))} {expr(s, SET, 0)}"),
-    (2, lambda s, d: (a := _need(s, SET)) and f"{a}.{s.pick(('union', 'intersection', 'difference'))}({expr(s, SET, 0)})"),
-    (1, lambda s, d: (n := _need(s, STRS)) and f"{{len({w}) for {w} in {n}}}" if (w := _comprehension_var(s, STR)) else None),
+    (2, lambda s, d: (a := _need(s, SET)) and f"{a}.{s.pick(_SET_OPS)}({expr(s, SET, 0)})"),
+    (1, lambda s, d: (n := _need(s, STRS)) and f"{{len({w}) for {w} in {n}}}"
+     if (w := _comprehension_var(s, STR)) else None),
     (1, lambda s, d: _call(s, SET, d)),
 ]
 

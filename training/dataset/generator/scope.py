@@ -13,7 +13,9 @@ import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+T = TypeVar("T")
 INT, STR, BOOL = "int", "str", "bool"
 INTS, STRS = "list[int]", "list[str]"
 DICT = "dict[str, int]"  # the only dict type: str keys, int values (what counting code holds)
@@ -68,12 +70,14 @@ class Scope:
     funcs: list[Func] = field(default_factory=list)
     indices: list[tuple[str, str]] = field(default_factory=list)  # (seq, i): i is a valid index of seq
     focus: list[str] = field(default_factory=list)  # names a loop body should rather use
+    accumulators: set[str] = field(default_factory=set)  # just made empty: not a sequence to walk
     indent: int = 0
     loop: str | None = None  # "for" or "while" when inside one (break/continue allowed)
     returns: str | None = None  # the function's return type, when inside one
     generator: bool = False
     in_function: bool = False
     depth: int = 0  # nesting of compound statements
+    loops: int = 0  # nesting of loops
 
     # -- drawing --------------------------------------------------------------------------------------
     def chance(self, p: float) -> bool:
@@ -84,6 +88,15 @@ class Scope:
 
     def between(self, lo: int, hi: int) -> int:
         return lo + int(self.rng.random() * (hi - lo + 1))
+
+    def weighted(self, table: Sequence[tuple[float, T]], total: float) -> T:
+        """An item of ``(weight, item)`` rows drawn by weight (``total``: the weights' sum)."""
+        r = self.rng.random() * total
+        for weight, item in table:
+            r -= weight
+            if r < 0:
+                return item
+        return table[-1][1]
 
     # -- names ----------------------------------------------------------------------------------------
     def fresh(self, pool: Sequence[str], prefix: str = "") -> str:
@@ -116,9 +129,10 @@ class Scope:
               focus: Sequence[str] = ()) -> Iterator[None]:
         """Write ``header:`` and an indented body; names bound in the body are out of scope after it."""
         self.emit(header + ":")
-        saved = (dict(self.vars), set(self.locked), self.loop, list(self.focus), len(self.indices))
+        saved = (dict(self.vars), set(self.locked), self.loop, list(self.focus), len(self.indices), self.loops)
         self.indent += 1
         self.depth += 1
+        self.loops += loop is not None
         self.locked.update(lock)
         self.loop = loop or self.loop
         self.focus = [*focus, *self.focus]
@@ -130,5 +144,5 @@ class Scope:
                 self.emit("pass")
             self.indent -= 1
             self.depth -= 1
-            self.vars, self.locked, self.loop, self.focus, n = saved
+            self.vars, self.locked, self.loop, self.focus, n, self.loops = saved
             del self.indices[n:]

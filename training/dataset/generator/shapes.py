@@ -66,13 +66,13 @@ def function(s: Scope, name: str, params: list[tuple[str, str]], returns: str, n
     s.vars, s.locked, s.focus = dict(keep or {}), set(), []
     s.returns, s.generator, s.in_function = returns, generator, True
     header = f"def {name}({', '.join([*prefix, *(p for p, _ in params)])})"
-    with s.block(header, focus=[p for p, _ in params]):
+    with s.block(header, focus=[p for p, _ in params] + list(keep or {})):
         for p, t in params:
             s.declare(p, t)
         ints = [p for p, t in params if t == INT]
         if ints and s.chance(0.08):
             with s.block(f"if {ints[0]} < 0"):
-                s.emit(f"raise ValueError({repr(s.pick(('negative', 'must be >= 0', 'bad value')))})")
+                s.emit(f"raise ValueError({s.pick(('negative', 'must be >= 0', 'bad value'))!r})")
         if body:
             body(s)
         else:
@@ -206,9 +206,7 @@ def recursion(s: Scope) -> None:
             stop = s.pick(('<= 0', '< 1', '< 2') if step == "2" else ('<= 0', '< 1', '== 0', '< 2'))
             with s.block(f"if {p} {stop}"):
                 s.emit(f"return {_base(s, returns, p, kind)}")
-            arg, parts = f"{p} - {step}", []
-            if s.chance(0.5):
-                parts = [p]  # n is read below
+            arg = f"{p} - {step}"
         else:
             with s.block(f"if {s.pick((f'not {p}', f'len({p}) == 0', f'len({p}) <= 1'))}"):
                 s.emit(f"return {_base(s, returns, p, kind)}")
@@ -221,7 +219,8 @@ def recursion(s: Scope) -> None:
         statements(s, s.between(0, 1))
         s.emit(f"return {expr(s, returns, 2)}")
     s.vars, s.locked, s.focus, s.returns, s.in_function = saved
-    size = {INT: lambda: str(s.between(0, 6)), STR: lambda: repr(s.pick(("abc", "hello", "kiwi", "ab", "noon", "", "data"))),
+    size = {INT: lambda: str(s.between(0, 6)),
+            STR: lambda: repr(s.pick(("abc", "hello", "kiwi", "ab", "noon", "", "data"))),
             INTS: lambda: repr([small_int(s) for _ in range(s.between(0, 4))])}[kind]
     target = s.fresh(RESULT_NAMES)
     s.emit(f"{target} = {name}({size()})")
@@ -232,7 +231,7 @@ def recursion(s: Scope) -> None:
 def _base(s: Scope, returns: str, p: str, kind: str) -> str:
     if returns == kind and s.chance(0.5):
         return p
-    return s.pick(({INT: ("0", "1"), STR: ("''",), INTS: ("[]",)}[returns]))
+    return s.pick({INT: ("0", "1"), STR: ("''",), INTS: ("[]",)}[returns])
 
 
 def generator(s: Scope) -> None:
@@ -280,7 +279,7 @@ def script(s: Scope) -> None:
 
 
 SHAPES: list[tuple[float, Callable[[Scope], None]]] = [
-    (4, one_function), (1.5, helper_and_caller), (1, small_class), (1, recursion), (0.7, generator),
+    (4, one_function), (1.5, helper_and_caller), (1.5, small_class), (1, recursion), (0.7, generator),
     (2, script),
 ]
 _TOTAL = sum(w for w, _ in SHAPES)
@@ -290,12 +289,8 @@ MAX_LINES = 25
 def program(rng: random.Random) -> tuple[str, str]:
     """One program and its shape's name; drawn again (same stream) while it passes ``MAX_LINES``."""
     while True:
-        r = rng.random() * _TOTAL
-        for weight, shape in SHAPES:
-            r -= weight
-            if r < 0:
-                break
         s = Scope(rng)
+        shape = s.weighted(SHAPES, _TOTAL)
         shape(s)
         if 3 <= len(s.lines) <= MAX_LINES:
             return "\n".join(s.lines) + "\n", shape.__name__

@@ -9,6 +9,7 @@ purpose: an index or key that may be missing, ``int()`` of any text: real code f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from codeexecutor.training.dataset.generator.expressions import atom, expr, name_of, par, sub
@@ -29,9 +30,10 @@ from codeexecutor.training.dataset.generator.scope import (
 from codeexecutor.training.dataset.generator.values import EMPTY, KEYS, literal
 
 MAX_DEPTH = 3
+MAX_LOOPS = 2  # loops nested at most: a third level multiplies a trace past what fits
 Statement = Callable[[Scope], bool]
 Then = Callable[[Scope], None] | None  # what a loop's body ends with (an accumulator's update)
-RISKY_RATE = 0.1  # per statement drawn: with ~3-6 statements a program, about one program in ten raises
+RISKY_RATE = 0.07  # per statement drawn: with ~3-6 statements a program, about one program in ten raises
 
 
 def new_name(s: Scope, type_: str) -> str:
@@ -47,11 +49,28 @@ def writable(s: Scope, type_: str) -> str | None:
 
 
 # -- simple statements ----------------------------------------------------------------------------------
+_MUTABLE = (INTS, STRS, DICT, SET)
+
+
+def _aliases(type_: str, value: str) -> bool:
+    """``tokens = words``: a second name for one list, which the locks (per name) would not see."""
+    return type_ in _MUTABLE and value.isidentifier()
+
+
 def assign_new(s: Scope) -> bool:
     type_ = s.pick(TYPES)
-    value = expr(s, type_)
+    # Inside a block a new name holds something computed, not a constant set again on every pass.
+    value = expr(s, type_, compound=s.depth > 0 or s.chance(0.5))
+    if _aliases(type_, value):
+        value = f"{value}.copy()"
     s.emit(f"{s.declare(new_name(s, type_), type_)} = {value}")
     return True
+
+
+def _grows(s: Scope, name: str, value: str, most: int) -> bool:
+    """Whether ``value`` reads ``name`` more than ``most`` times inside a loop: ``s = s + s`` doubles on
+    every pass, and twenty passes make a value no trace can show."""
+    return s.loop is not None and len(re.findall(rf"\b{re.escape(name)}\b", value)) > most
 
 
 def reassign(s: Scope) -> bool:
@@ -59,7 +78,10 @@ def reassign(s: Scope) -> bool:
     name = writable(s, type_)
     if name is None:
         return False
-    s.emit(f"{name} = {expr(s, type_)}")
+    value = expr(s, type_)
+    if _grows(s, name, value, 1) or _aliases(type_, value):
+        return False
+    s.emit(f"{name} = {value}")
     return True
 
 
@@ -71,11 +93,16 @@ def augment(s: Scope) -> bool:
     if type_ == INT:
         op = s.pick(("+=", "+=", "-=", "*=", "//=", "%="))
         value = str(s.between(2, 3)) if op in ("*=", "//=", "%=") else par(expr(s, INT, 1))
+        if _grows(s, name, value, 0):
+            value = str(s.between(1, 5))
         if op == "*=" and s.loop:
             op = "+="  # a product over a loop outgrows what a trace can show
         s.emit(f"{name} {op} {value}")
     elif type_ == STR:
-        s.emit(f"{name} += {expr(s, STR, 1)}")
+        value = expr(s, STR, 1)
+        if _grows(s, name, value, 0):
+            return False
+        s.emit(f"{name} += {value}")
     else:
         s.emit(f"{name} += [{expr(s, INT, 1)}]")
     return True
@@ -88,12 +115,17 @@ def list_method(s: Scope) -> bool:
         return False
     elem = ELEMENT[type_]
     e = expr(s, elem, 1)
+    if _grows(s, name, e, 0):
+        return False  # `keys.insert(0, ' '.join(keys))` in a loop grows without bound
     form = s.pick(("append", "append", "append", "extend", "insert", "sort", "reverse", "pop", "remove",
                    "index", "count", "copy"))
     if form == "append":
         s.emit(f"{name}.append({e})")
     elif form == "extend":
-        s.emit(f"{name}.extend({expr(s, type_, 1)})")
+        value = expr(s, type_, 1)
+        if _grows(s, name, value, 0):
+            return False
+        s.emit(f"{name}.extend({value})")
     elif form == "insert":
         s.emit(f"{name}.insert({s.between(0, 2)}, {e})")
     elif form == "sort":
@@ -190,7 +222,8 @@ def unpack(s: Scope) -> bool:
 
 
 def show(s: Scope) -> bool:
-    type_ = s.pick(TYPES)
+    held = [t for t in TYPES if s.names_of(t)]
+    type_ = s.pick(held) if held and s.chance(0.9) else s.pick(TYPES)
     if s.chance(0.3):
         s.emit(f"print({expr(s, type_, 1)}, {expr(s, s.pick(TYPES), 0)})")
     else:
@@ -224,15 +257,32 @@ def _loop_body(s: Scope, then: Then) -> None:
             s.emit("break")
 
 
+def _walkable(s: Scope, type_: str) -> str | None:
+    names = [n for n in s.names_of(type_) if n not in s.accumulators]
+    focused = [n for n in s.focus if n in names]
+    if focused and s.chance(0.6):
+        return s.pick(focused)
+    return s.pick(names) if names else None
+
+
 def for_loop(s: Scope, then: Then = None) -> bool:
-    form = s.pick(("range", "list", "list", "str", "items", "enumerate", "zip", "split", "range_len", "keys"))
-    pair = None  # (seq, i): inside the body, seq[i] is a valid index
-    ints, strs, texts, dicts = (name_of(s, t) for t in (INTS, STRS, STR, DICT))
+    if s.loops >= MAX_LOOPS:
+        return False
+    short = s.loops > 0  # an inner loop runs on every pass of the outer one: keep it short
+    ints, strs, texts, dicts = (_walkable(s, t) for t in (INTS, STRS, STR, DICT))
     seq = ints or strs
+    if strs and ints and s.chance(0.5):
+        seq = strs
+    forms = ["range"] + (["list", "list", "enumerate", "zip", "range_len"] if seq else []) + \
+        (["str", "split"] if texts else []) + (["items", "items", "keys"] if dicts else [])
+    form = s.pick(forms)
+    pair = None  # (seq, i): inside the body, seq[i] is a valid index
     if form == "range":
         i = s.fresh(LOOP_NAMES["index"])
         bounds = s.pick((f"{s.between(1, 6)}", f"{s.between(0, 2)}, {s.between(3, 7)}",
                          f"{s.between(5, 9)}, 0, -{s.between(1, 2)}", f"1, {s.between(5, 10)}, 2"))
+        if short:
+            bounds = s.pick((f"{s.between(1, 3)}", f"{s.between(0, 1)}, {s.between(2, 3)}"))
         header, binds, lock = f"for {i} in range({bounds})", [(i, INT)], [i]
     elif form == "range_len" and seq:
         i = s.fresh(LOOP_NAMES["index"])
@@ -280,8 +330,10 @@ def for_loop(s: Scope, then: Then = None) -> bool:
 
 
 def while_loop(s: Scope, then: Then = None) -> bool:
+    if s.loops >= MAX_LOOPS:
+        return False
     form = s.pick(("counter", "counter", "stack", "digits"))
-    stack = writable(s, INTS) or writable(s, STRS)
+    stack = next((n for n in (writable(s, INTS), writable(s, STRS)) if n and n not in s.accumulators), None)
     number = writable(s, INT)
     if form == "stack" and stack:
         item = s.fresh(LOOP_NAMES[ELEMENT[s.vars[stack]]])
@@ -297,7 +349,7 @@ def while_loop(s: Scope, then: Then = None) -> bool:
     else:
         i = s.fresh(LOOP_NAMES["index"])
         seq = name_of(s, INTS) or name_of(s, STR)
-        limit = f"len({seq})" if seq and s.chance(0.5) else str(s.between(2, 6))
+        limit = f"len({seq})" if seq and s.chance(0.5) and not s.loops else str(s.between(2, 6 - 3 * (s.loops > 0)))
         s.emit(f"{s.declare(i, INT)} = {s.pick(('0', '0', '1'))}")
         lock = [i, seq] if limit.startswith("len") else [i]
         with s.block(f"while {i} < {limit}", lock=lock, loop="while", focus=[i]):
@@ -352,7 +404,7 @@ def risky(s: Scope) -> bool:
         value = f"{ints}.index({expr(s, INT, 1)})"
         s.emit(f"{s.declare(s.fresh(('pos', 'where')), INT)} = {value}")
     elif form == "key" and dicts:
-        s.emit(f"{s.declare(new_name(s, INT), INT)} = {dicts}[{repr(s.pick(KEYS))}]")
+        s.emit(f"{s.declare(new_name(s, INT), INT)} = {dicts}[{s.pick(KEYS)!r}]")
     elif form == "int" and text:
         s.emit(f"{s.declare(new_name(s, INT), INT)} = int({text})")
     elif form == "item" and ints:
@@ -391,14 +443,17 @@ def yield_value(s: Scope) -> bool:
 def accumulate(s: Scope) -> bool:
     """An accumulator, a loop that updates it: the most common shape of small functions."""
     type_ = s.pick((INT, INT, STR, INTS, INTS, STRS, DICT, SET, BOOL))
+    if s.returns in TYPES and s.chance(0.6):
+        type_ = s.returns  # what the function will return is what it accumulates
     acc = new_name(s, type_)
     s.emit(f"{s.declare(acc, type_)} = {EMPTY[type_] if s.chance(0.8) else literal(s, type_)}")
     s.focus.insert(0, acc)
+    s.accumulators.add(acc)
     try:
         def update(s: Scope) -> None:
             if acc in s.locked:  # the loop walks the accumulator itself: growing it would never end
                 return
-            if s.chance(0.3):
+            if s.chance(0.3) or type_ == BOOL:
                 with s.block(f"if {expr(s, BOOL, 1)}"):
                     s.emit(_update(s, acc, type_))
             else:
@@ -407,6 +462,7 @@ def accumulate(s: Scope) -> bool:
             while_loop(s, update)
     finally:
         s.focus.remove(acc)
+        s.accumulators.discard(acc)
     return True
 
 
@@ -422,7 +478,7 @@ def _update(s: Scope, acc: str, type_: str) -> str:
         return f"{acc}[{key}] = {acc}.get({key}, 0) + 1"
     if type_ == SET:
         return f"{acc}.add({expr(s, INT, 0)})"
-    return f"{acc} = {acc} or {expr(s, BOOL, 0)}"
+    return f"{acc} = {s.pick(('True', 'True', f'not {acc}'))}"  # found = True: a flag set when a test passes
 
 
 SIMPLE: list[tuple[float, Statement]] = [
@@ -441,15 +497,10 @@ def statement(s: Scope) -> None:
     table = SIMPLE + (COMPOUND if s.depth < MAX_DEPTH and len(s.lines) < 18 else [])
     total = sum(w for w, _ in table)
     for _ in range(8):
-        r = s.rng.random() * total
-        for weight, strategy in table:
-            r -= weight
-            if r < 0:
-                break
-        # a body of the wrong depth, or a yield outside a generator, declines
-        if strategy is not early_return or s.depth > 0:
-            if strategy(s):
-                return
+        strategy = s.weighted(table, total)
+        # an early return only inside a block (at a function's top level it would end the function)
+        if (strategy is not early_return or s.depth > 0) and strategy(s):
+            return
     assign_new(s)
 
 
