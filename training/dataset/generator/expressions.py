@@ -227,17 +227,22 @@ def _compare(s: Scope, d: int) -> str:
 
 
 # -- list[int] ------------------------------------------------------------------------------------------
+def _listcomp(s: Scope, source: str, kind: str) -> str | None:
+    """``[body for x in source if cond]`` with ``x`` and ``body`` of the same type."""
+    x = _comprehension_var(s, kind)
+
+    def make() -> str:
+        body = expr(s, kind, 1)
+        cond = f" if {expr(s, BOOL, 1)}" if s.chance(0.5) else ""
+        return f"[{body} for {x} in {source}{cond}]"
+    return _with_var(s, x, kind, make)
+
+
 def _int_listcomp(s: Scope, d: int) -> str | None:
     source = _need(s, INTS) or _need(s, SET)
     if source is None:
         source = f"range({s.between(1, 6)})"
-    x = _comprehension_var(s, INT)
-
-    def make() -> str:
-        body = expr(s, INT, 1)
-        cond = f" if {expr(s, BOOL, 1)}" if s.chance(0.5) else ""
-        return f"[{body} for {x} in {source}{cond}]"
-    return _with_var(s, x, INT, make)
+    return _listcomp(s, source, INT)
 
 
 INTS_EXPRS: list[tuple[float, Strategy]] = [
@@ -261,13 +266,7 @@ def _str_listcomp(s: Scope, d: int) -> str | None:
     source = _need(s, STRS) or _need(s, STR)
     if source is None:
         return None
-    w = _comprehension_var(s, STR)
-
-    def make() -> str:
-        body = expr(s, STR, 1)
-        cond = f" if {expr(s, BOOL, 1)}" if s.chance(0.5) else ""
-        return f"[{body} for {w} in {source}{cond}]"
-    return _with_var(s, w, STR, make)
+    return _listcomp(s, source, STR)
 
 
 STRS_EXPRS: list[tuple[float, Strategy]] = [
