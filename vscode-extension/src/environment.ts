@@ -114,7 +114,7 @@ const SET_UP = "Set Up Private Environment";
 const OPEN_SETTINGS = "Open Settings";
 const SHOW_LOG = "Show Log";
 
-/** Finds a Python that can `import server`; offers to build the private venv when none can. */
+/** Finds a Python that can `import codeexecutor.server`; offers to build the private venv when none can. */
 export async function resolveServerPython(ctx: ResolveContext): Promise<Interpreter | undefined> {
   const { log } = ctx;
   fs.mkdirSync(ctx.storageDir, { recursive: true });

@@ -121,7 +121,7 @@ export function vscodeSources(interpreterSetting: string, resource?: vscode.Uri)
 export type ImportCheck = { ok: true } | { ok: false; reason: string };
 
 /**
- * Whether `python -c "import server"` works.
+ * Whether `python -c "import codeexecutor.server"` works.
  *
  * Run from `cwd` (the extension's storage folder, as the server itself is) so that a folder named `server`
  * in the user's workspace cannot stand in for the real package.

@@ -85,15 +85,16 @@ describe("findOnPath", () => {
 });
 
 describe("checkServerImportable (a real python3)", () => {
-  it("succeeds when `server` imports and names the failure when it does not", async () => {
+  it("succeeds when `codeexecutor.server` imports and names the failure when it does not", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ce-import-"));
     try {
       assert.deepEqual(await checkServerImportable("python3", dir), {
         ok: false,
-        reason: "ModuleNotFoundError: No module named 'server'",
+        reason: "ModuleNotFoundError: No module named 'codeexecutor'",
       });
-      fs.mkdirSync(path.join(dir, "server"));
-      fs.writeFileSync(path.join(dir, "server", "__init__.py"), "");
+      fs.mkdirSync(path.join(dir, "codeexecutor", "server"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "codeexecutor", "__init__.py"), "");
+      fs.writeFileSync(path.join(dir, "codeexecutor", "server", "__init__.py"), "");
       assert.deepEqual(await checkServerImportable("python3", dir), { ok: true });
       assert.deepEqual(await checkServerImportable(path.join(dir, "no-python"), dir), {
         ok: false,
@@ -105,11 +106,11 @@ describe("checkServerImportable (a real python3)", () => {
   });
 
   it("says where the interpreter came from, the cause and both fixes", () => {
-    const message = notImportableMessage({ path: "/p/python", source: "setting" }, "No module named 'server'");
+    const message = notImportableMessage({ path: "/p/python", source: "setting" }, "No module named 'codeexecutor'");
     assert.equal(
       message,
       "CodeExecutor: the language server is not installed for the Python at /p/python (from the " +
-        "codeexecutor.interpreter setting): `python -c \"import server\"` failed (No module named 'server'). " +
+        "codeexecutor.interpreter setting): `python -c \"import codeexecutor.server\"` failed (No module named 'codeexecutor'). " +
         "Set up a private environment for it, or point codeexecutor.interpreter to a Python with codeexecutor-lsp installed.",
     );
   });
