@@ -86,6 +86,8 @@ _KEYS = {
     "maxSteps": ("prediction", "max_steps", _int_in(1, 100_000)),
     "logLevel": (None, "log_level", _log_level),
 }
+# The wire keys the server reads; vscode-extension/package.json declares each (tests/test_settings_declared_once.py).
+WIRE_KEYS = tuple(_KEYS)
 
 
 def parse_settings(raw: Any, base: Settings = Settings()) -> tuple[Settings, list[str]]:

@@ -104,6 +104,8 @@ export async function createPrivateEnv(
 
 export interface ResolveContext {
   interpreterSetting: string;
+  /** Build the private environment without asking (the codeexecutor.autoSetupEnvironment setting). */
+  autoSetup: boolean;
   storageDir: string;
   extensionDir: string;
   resource?: vscode.Uri;
@@ -138,6 +140,14 @@ export async function resolveServerPython(ctx: ResolveContext): Promise<Interpre
     log.info(`the server is not importable with ${found.path} (${check.reason}): using the private environment`);
     return { path: env.python, source: "private environment" };
   }
+  if (wheel && ctx.autoSetup) {
+    // A first run needs no click: the bundled wheel is what the user installed, so set it up now.
+    log.info(
+      `the server is not importable with ${found.path} (${check.reason}): setting up the private environment ` +
+        `from ${path.basename(wheel)} (${SECTION}.autoSetupEnvironment is on)`,
+    );
+    return buildPrivateEnv(found.path, wheel, env, ctx);
+  }
   const message = notImportableMessage(found, check.reason);
   log.error(message);
   const choices = wheel ? [SET_UP, OPEN_SETTINGS, SHOW_LOG] : [OPEN_SETTINGS, SHOW_LOG];
@@ -164,7 +174,9 @@ async function buildPrivateEnv(
       (progress) => createPrivateEnv(basePython, wheel, env, ctx.log, (step) => progress.report({ message: step })),
     );
   } catch (error) {
-    const message = `CodeExecutor: could not set up the private environment: ${(error as Error).message}`;
+    const message =
+      `CodeExecutor: could not set up the private environment: ${(error as Error).message} ` +
+      `Or point ${SECTION}.interpreter to a Python with codeexecutor-lsp installed.`;
     ctx.log.error(message);
     void vscode.window.showErrorMessage(message, SHOW_LOG).then((c) => {
       if (c === SHOW_LOG) {

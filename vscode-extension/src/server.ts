@@ -73,6 +73,7 @@ export class ServerManager implements vscode.Disposable {
     try {
       python = await resolveServerPython({
         interpreterSetting: settings.interpreter,
+        autoSetup: settings.autoSetupEnvironment,
         storageDir: this.context.globalStorageUri.fsPath,
         extensionDir: this.context.extensionPath,
         resource: vscode.window.activeTextEditor?.document.uri,

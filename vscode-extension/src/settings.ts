@@ -5,37 +5,90 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { SECTION } from "./constants";
 
+import manifest from "../package.json";
+
+/**
+ * Every setting's name, type, default and bounds are declared once, in package.json's
+ * `contributes.configuration` (what VS Code shows). The defaults and bounds below are read from there;
+ * tests/test_settings_declared_once.py checks that the server's own defaults (server/config.py) agree.
+ */
+interface Declared {
+  type: "boolean" | "integer" | "number" | "string";
+  default: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: string[];
+}
+const DECLARED = manifest.contributes.configuration.properties as Record<string, Declared>;
+
 export type LogLevel = "error" | "warning" | "info" | "debug";
-const LOG_LEVELS: readonly LogLevel[] = ["error", "warning", "info", "debug"];
 
 /** Exactly what the server reads from its "codeexecutor" section (workspace/configuration, initializationOptions). */
 export interface ServerSettings {
   enable: boolean;
   maxHintLength: number;
   confidenceThreshold: number;
+  maxHoverRows: number;
   debounceMs: number;
   modelPath: string;
   maxSteps: number;
   logLevel: LogLevel;
 }
 
+/** Declared settings the extension keeps for itself; every other one is sent to the server. */
+export const EXTENSION_ONLY_SETTINGS: readonly string[] = ["interpreter", "autoSetupEnvironment"];
+/** Server settings that are paths (`${workspaceFolder}` and `~` expanded before they are sent). */
+const PATH_SETTINGS: readonly string[] = ["modelPath"];
+
 /** Everything the extension itself needs: the server's settings plus how to start it. */
 export interface ExtensionSettings {
   interpreter: string;
+  autoSetupEnvironment: boolean;
   server: ServerSettings;
   /** Values that were ignored for having the wrong type, said in words for the log. */
   problems: string[];
 }
 
-export const DEFAULT_SERVER_SETTINGS: Readonly<ServerSettings> = {
-  enable: true,
-  maxHintLength: 40,
-  confidenceThreshold: 0.5,
-  debounceMs: 300,
-  modelPath: "",
-  maxSteps: 200,
-  logLevel: "info",
-};
+function declared(key: string): Declared {
+  const entry = DECLARED[`${SECTION}.${key}`];
+  if (entry === undefined) {
+    throw new Error(`${SECTION}.${key} is not declared in package.json`);
+  }
+  return entry;
+}
+
+/** The names of the server's settings, in package.json's order. */
+export const SERVER_SETTING_KEYS: readonly string[] = Object.keys(DECLARED)
+  .map((name) => name.slice(SECTION.length + 1))
+  .filter((key) => !EXTENSION_ONLY_SETTINGS.includes(key));
+
+export const DEFAULT_SERVER_SETTINGS: Readonly<ServerSettings> = Object.fromEntries(
+  SERVER_SETTING_KEYS.map((key) => [key, declared(key).default]),
+) as unknown as ServerSettings;
+
+/**
+ * A value of the declared type, numbers rounded (integers) and clamped to the declared bounds;
+ * `undefined` for a value of the wrong type.
+ */
+export function checkValue(spec: Declared, value: unknown): unknown {
+  switch (spec.type) {
+    case "boolean":
+      return typeof value === "boolean" ? value : undefined;
+    case "string":
+      if (typeof value !== "string") {
+        return undefined;
+      }
+      return spec.enum === undefined || spec.enum.includes(value) ? value : undefined;
+    case "integer":
+    case "number": {
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        return undefined;
+      }
+      const n = spec.type === "integer" ? Math.round(value) : value;
+      return Math.min(spec.maximum ?? Infinity, Math.max(spec.minimum ?? -Infinity, n));
+    }
+  }
+}
 
 /** Settings whose change needs a new server process; the others are applied live by the server. */
 export const RESTART_SETTINGS: readonly string[] = ["interpreter", "modelPath"];
@@ -64,43 +117,39 @@ export function expandPath(value: string, ctx: PathContext): string {
 
 type Getter = (key: string) => unknown;
 
-function pick<T>(get: Getter, key: keyof ServerSettings, ok: (v: unknown) => v is T, problems: string[]): T {
+/** The value of `key`, or its declared default when the value has the wrong type (said in `problems`). */
+function pick(get: Getter, key: string, problems: string[]): unknown {
+  const spec = declared(key);
   const value = get(key);
-  if (ok(value)) {
-    return value;
+  const checked = checkValue(spec, value);
+  if (checked !== undefined) {
+    return checked;
   }
   // A value of the wrong type (hand-edited settings.json) must not reach the server: use the default and
   // say so in the log.
-  const fallback = DEFAULT_SERVER_SETTINGS[key] as T;
   if (value !== undefined) {
-    problems.push(`${SECTION}.${key} = ${JSON.stringify(value)} is not valid: using ${JSON.stringify(fallback)}`);
+    problems.push(`${SECTION}.${key} = ${JSON.stringify(value)} is not valid: using ${JSON.stringify(spec.default)}`);
   }
-  return fallback;
+  return spec.default;
 }
-
-const isBool = (v: unknown): v is boolean => typeof v === "boolean";
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isString = (v: unknown): v is string => typeof v === "string";
-const isLogLevel = (v: unknown): v is LogLevel => LOG_LEVELS.includes(v as LogLevel);
 
 /** Builds typed settings from a configuration getter (pure: `vscode` is only touched by `readSettings`). */
 export function parseSettings(get: Getter, ctx: PathContext): ExtensionSettings {
   const problems: string[] = [];
   const interpreter = get("interpreter");
-  if (interpreter !== undefined && !isString(interpreter)) {
+  if (interpreter !== undefined && typeof interpreter !== "string") {
     problems.push(`${SECTION}.interpreter = ${JSON.stringify(interpreter)} is not a path: ignoring it`);
   }
+  const server = Object.fromEntries(
+    SERVER_SETTING_KEYS.map((key) => {
+      const value = pick(get, key, problems);
+      return [key, PATH_SETTINGS.includes(key) ? expandPath(value as string, ctx) : value];
+    }),
+  ) as unknown as ServerSettings;
   return {
-    interpreter: expandPath(isString(interpreter) ? interpreter : "", ctx),
-    server: {
-      enable: pick(get, "enable", isBool, problems),
-      maxHintLength: Math.max(4, Math.round(pick(get, "maxHintLength", isNumber, problems))),
-      confidenceThreshold: Math.min(1, Math.max(0, pick(get, "confidenceThreshold", isNumber, problems))),
-      debounceMs: Math.max(0, Math.round(pick(get, "debounceMs", isNumber, problems))),
-      modelPath: expandPath(pick(get, "modelPath", isString, problems), ctx),
-      maxSteps: Math.max(1, Math.round(pick(get, "maxSteps", isNumber, problems))),
-      logLevel: pick(get, "logLevel", isLogLevel, problems),
-    },
+    interpreter: expandPath(typeof interpreter === "string" ? interpreter : "", ctx),
+    autoSetupEnvironment: pick(get, "autoSetupEnvironment", problems) as boolean,
+    server,
     problems,
   };
 }

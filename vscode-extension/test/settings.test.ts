@@ -18,11 +18,17 @@ const asVscodeUri = (uri: Uri) => uri as unknown as import("vscode").Uri;
 describe("parseSettings", () => {
   it("gives the server's defaults when nothing is set", () => {
     const settings = parseSettings(() => undefined, ctx);
-    assert.deepEqual(settings, { interpreter: "", server: { ...DEFAULT_SERVER_SETTINGS }, problems: [] });
+    assert.deepEqual(settings, {
+      interpreter: "",
+      autoSetupEnvironment: true,
+      server: { ...DEFAULT_SERVER_SETTINGS },
+      problems: [],
+    });
     assert.deepEqual(settings.server, {
       enable: true,
       maxHintLength: 40,
       confidenceThreshold: 0.5,
+      maxHoverRows: 10,
       debounceMs: 300,
       modelPath: "",
       maxSteps: 200,
@@ -36,17 +42,21 @@ describe("parseSettings", () => {
       enable: false,
       maxHintLength: 25,
       confidenceThreshold: 0.8,
+      maxHoverRows: 3,
       debounceMs: 150,
       modelPath: "~/models/m1",
+      autoSetupEnvironment: false,
       maxSteps: 50,
       logLevel: "debug",
     };
     const settings = parseSettings((key) => values[key], ctx);
     assert.equal(settings.interpreter, "/ws/.venv/bin/python");
+    assert.equal(settings.autoSetupEnvironment, false);
     assert.deepEqual(settings.server, {
       enable: false,
       maxHintLength: 25,
       confidenceThreshold: 0.8,
+      maxHoverRows: 3,
       debounceMs: 150,
       modelPath: "/home/u/models/m1",
       maxSteps: 50,
@@ -71,12 +81,15 @@ describe("parseSettings", () => {
   });
 
   it("clamps numbers into their ranges", () => {
-    const values: Record<string, unknown> = { confidenceThreshold: 1.5, maxHintLength: 1, debounceMs: -5, maxSteps: 2.6 };
+    const values: Record<string, unknown> = {
+      confidenceThreshold: 1.5, maxHintLength: 1, debounceMs: -5, maxSteps: 2.6, maxHoverRows: 5000,
+    };
     const server = parseSettings((key) => values[key], ctx).server;
     assert.equal(server.confidenceThreshold, 1);
     assert.equal(server.maxHintLength, 4);
     assert.equal(server.debounceMs, 0);
     assert.equal(server.maxSteps, 3);
+    assert.equal(server.maxHoverRows, 1000);
   });
 });
 
