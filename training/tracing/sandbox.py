@@ -3,9 +3,10 @@
 Why zygotes: starting an interpreter costs ~50 ms, a fork of a small warm one well under 1 ms, and the dataset
 builder traces millions of programs. A ``Sandbox`` owns N zygote processes (fresh interpreters that imported
 the runner once); for each program a zygote forks a child, which contains itself (rlimits, a temp working
-directory, an audit hook, a wall-clock alarm) and calls the runner (``tracer.run_in_child``). The
-child sends its ``Trace`` back as JSON over a pipe; the zygote forwards it, or makes one itself when the child
-was killed or died. Every outcome is a Trace: nothing a program does makes the parent raise or hang.
+directory, an audit hook (guard.py), a wall-clock alarm, last the kernel fence (fence.py)) and calls the runner
+(``tracer.run_in_child``). The child sends its ``Trace`` back as JSON over a pipe; the zygote forwards it, or
+makes one itself when the child was killed or died. Every outcome is a Trace: nothing a program does makes the
+parent raise or hang.
 
 What is and is not contained is written down in docs/tracer.md ("The tracer and its sandbox"). It is a
 fence against accidents and ordinary hostile programs (fork bombs, deleting files, sockets, memory bombs),
