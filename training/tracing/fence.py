@@ -140,8 +140,11 @@ def _why_not() -> str | None:
     if isinstance(fence, str):
         return fence
     # Installing is irreversible, so it is tried in a short-lived interpreter, never in this one.
-    probe = subprocess.run([sys.executable, "-c", f"from {__name__} import _probe; _probe()"],
-                           capture_output=True, text=True, timeout=60, check=False)
+    try:
+        probe = subprocess.run([sys.executable, "-c", f"from {__name__} import _probe; _probe()"],
+                               capture_output=True, text=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return "trying the seccomp filter in a new interpreter took over 60 s"
     if probe.returncode == 0:
         return None
     last = probe.stderr.strip().splitlines()[-1:] or [f"exit code {probe.returncode}"]
