@@ -68,6 +68,14 @@ def test_memory_bomb(sandbox: Sandbox) -> None:
     assert trace.steps[-1].exception == "MemoryError"
 
 
+def test_a_growing_bytearray_is_a_memory_bomb_not_a_timeout(sandbox: Sandbox) -> None:
+    # Each step renders `data`: it must cost what is shown, not the 10 MB more of every step.
+    source = "data = bytearray()\nwhile True:\n    data += bytearray(10**7)\n"
+    trace = sandbox.run(source, limits=Limits(memory_mb=256))
+    assert (trace.status, trace.message) == ("memory", "MemoryError")
+    assert trace.steps[-1].state == {"data": "bytearray(b'" + "\\x00" * 21 + "\\x0…"}
+
+
 def test_one_huge_allocation(sandbox: Sandbox) -> None:
     trace = sandbox.run("x = [0] * 10**10\n", limits=FAST)
     assert (trace.status, trace.message) == ("memory", "MemoryError")

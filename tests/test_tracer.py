@@ -189,6 +189,37 @@ def test_render_flat_and_nested_containers_agree() -> None:
     assert render({1: ["x" * 200]}, 12) == "{1: ['xxxxx…"
 
 
+class _Bytes(bytearray):
+    pass
+
+
+def test_render_bytearrays_as_python_does_but_only_what_is_shown() -> None:
+    assert render(bytearray(b"a'b")) == repr(bytearray(b"a'b")) == 'bytearray(b"a\\\'b")'
+    assert render(_Bytes(b"xy")) == "_Bytes(b'xy')"
+    assert render(bytearray(10**7), 24) == "bytearray(b'\\x00\\x00\\x0…"
+
+
+def test_render_sorts_at_most_sort_limit_elements() -> None:
+    # Sorting needs every element: sets and Counters past the budget are shown by size, never sorted.
+    assert render(set(range(1001))) == "<set with 1001 items>"
+    assert render(frozenset(range(2000))) == "<frozenset with 2000 items>"
+    assert render(collections.Counter(range(1001))) == "<Counter with 1001 items>"
+    assert render(set(range(1000)), 30) == "{0, 1, 2, 3, 4, 5, 6, 7, 8, 9…"
+    # The budget is per rendering: the first set takes 600 of the 1000, the second does not fit.
+    assert render([set(range(600)), set(range(600))], 300) == (
+        "[{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, …}, <set with 600 items>]")
+    # Elements' keys are rendered with the same budget: a set of big sets cannot cost 1000 x 1000.
+    assert render({frozenset(range(i, i + 600)) for i in (0, 1)}) == (
+        "{<frozenset with 600 items>, <frozenset with 600 items>}")
+
+
+def test_render_reads_only_the_attributes_it_shows() -> None:
+    many = _Plain()
+    for i in range(10**5):
+        setattr(many, f"a{i}", i)
+    assert render(many, 1000) == "_Plain(items=[1], " + ", ".join(f"a{i}={i}" for i in range(19)) + ", …)"
+
+
 def test_render_cycles_and_addresses() -> None:
     a: list = [1]
     a.append(a)

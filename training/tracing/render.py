@@ -4,6 +4,12 @@ Every rule, with an example, is in docs/tracer.md ("Value rendering"). In short:
 containers are rendered by us (sets sorted, item, depth and length limits, cycles as ``[...]``), instances of
 classes without their own ``__repr__`` show their attributes, and memory addresses never appear. The one
 truncation marker is ``…`` (U+2026); Python's own ``...`` keeps its meaning (a cycle).
+
+A rendering costs time in proportion to what it shows, not to the value's size: strings and bytes are sliced
+before ``repr``, containers and attributes are visited one item at a time until the budget of characters is
+spent, and sorting (sets, Counters) is capped at ``SORT_LIMIT`` elements per rendering. The tracer renders every
+name at every step, so a value's full ``repr`` would make a big value cost its size at each step. Only objects
+with a ``__repr__`` of their own (the program's, or a library's) cost what that ``__repr__`` costs.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import re
+from itertools import islice
 
 TRUNCATED = "…"
 DEFAULT_MAX_CHARS = 100
@@ -18,6 +25,9 @@ MAX_ITEMS = 20
 MAX_DEPTH = 6
 # Python refuses to convert ints longer than this to text (sys.get_int_max_str_digits), and doing so is slow.
 MAX_INT_DIGITS = 4300
+# Sets and Counters are shown sorted, which needs all their elements: at most this many are sorted in one
+# rendering (nested sets included); a set that would pass it is shown as ``<set with N items>``.
+SORT_LIMIT = 1000
 _LOG10_2 = 0.30102999566398120
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -41,11 +51,31 @@ def render(value: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     elif (t is list or t is tuple or t is dict) and len(value) <= MAX_ITEMS and _flat(value):  # type: ignore[arg-type]
         text = _flat_text(value, max_chars)  # the common case, without the general renderer's bookkeeping
     else:
-        r = _Renderer(max_chars)
-        with contextlib.suppress(_Full):  # the budget is spent: what was added so far is the rendering
-            r.value(value, 0)
-        text = "".join(r.parts)
+        text = _render(value, max_chars, _Work(SORT_LIMIT))
     return _cut(text, max_chars)
+
+
+def _render(value: object, max_chars: int, work: _Work) -> str:
+    """The general renderer's text (before cutting); ``work`` is shared with nested sort keys."""
+    r = _Renderer(max_chars, work)
+    with contextlib.suppress(_Full):  # the budget is spent: what was added so far is the rendering
+        r.value(value, 0)
+    return "".join(r.parts)
+
+
+class _Work:
+    """How many more elements one rendering may sort (its sets' keys, rendered in turn, share it)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def take(self, n: int) -> bool:
+        if n > self.left:
+            return False
+        self.left -= n
+        return True
 
 
 _ATOMS = frozenset({int, str, float, bool, type(None)})
@@ -125,7 +155,8 @@ def _has_default_repr(t: type) -> bool:
 
 
 def _instance_attrs(obj: object) -> list[tuple[str, object]] | None:
-    """The attributes to show for an instance without its own __repr__ (None: they cannot be read)."""
+    """The first ``MAX_ITEMS + 1`` attributes to show for an instance without its own __repr__ (one more than
+    shown, so the renderer knows to add the marker); None: they cannot be read."""
     try:
         d = object.__getattribute__(obj, "__dict__")
     except AttributeError:
@@ -134,10 +165,12 @@ def _instance_attrs(obj: object) -> list[tuple[str, object]] | None:
         return None
     attrs: list[tuple[str, object]] = []
     if isinstance(d, dict):
-        attrs.extend((k, v) for k, v in d.items() if isinstance(k, str))
+        attrs.extend(islice(((k, v) for k, v in d.items() if isinstance(k, str)), MAX_ITEMS + 1))
     for klass in type(obj).__mro__:
         slots = klass.__dict__.get("__slots__", ())
         for name in (slots,) if isinstance(slots, str) else slots:
+            if len(attrs) > MAX_ITEMS:
+                return attrs
             if name in ("__dict__", "__weakref__"):
                 continue
             try:
@@ -152,12 +185,13 @@ def _instance_attrs(obj: object) -> list[tuple[str, object]] | None:
 class _Renderer:
     """Appends the pieces of one rendering, stopping (``_Full``) once past the character budget."""
 
-    __slots__ = ("active", "limit", "parts", "size")
+    __slots__ = ("active", "limit", "parts", "size", "work")
 
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, work: _Work) -> None:
         self.parts: list[str] = []
         self.size = 0
         self.limit = max_chars
+        self.work = work
         self.active: set[int] = set()  # ids of the containers being rendered: a revisit is a cycle
 
     def add(self, text: str) -> None:
@@ -180,6 +214,8 @@ class _Renderer:
             self.instance(v, depth)
         elif isinstance(v, (str, bytes)) and t.__repr__ in (str.__repr__, bytes.__repr__):
             self.add(repr(v[: self.limit + 1]))  # type: ignore[index]
+        elif isinstance(v, bytearray) and t.__repr__ is bytearray.__repr__:
+            self.add(_bytearray(v, self.limit))
         else:
             self.add(_own_repr(v))
 
@@ -188,6 +224,9 @@ class _Renderer:
         r = t.__repr__
         if r is list.__repr__ or r is tuple.__repr__ or r is dict.__repr__:
             self.items(v, depth)  # subclasses too: Python shows them like their base type
+        elif (r is set.__repr__ or r is frozenset.__repr__ or r is collections.Counter.__repr__) and not (
+                depth >= MAX_DEPTH or self.work.take(len(v))):  # type: ignore[arg-type]
+            self.add(f"<{t.__name__} with {len(v)} items>")  # type: ignore[arg-type]
         elif r is set.__repr__ or r is frozenset.__repr__:
             if t is set:
                 self.items(v, depth) if v else self.add("set()")
@@ -239,7 +278,7 @@ class _Renderer:
         if isinstance(v, dict):
             self.dict_items(v, depth)
         else:
-            elements = _sorted_set(v) if isinstance(v, (set, frozenset)) else v
+            elements = _sorted_set(v, self.work) if isinstance(v, (set, frozenset)) else v
             for i, item in enumerate(elements):  # type: ignore[arg-type]
                 if i:
                     self.add(", ")
@@ -313,10 +352,23 @@ class _Renderer:
         self.active.discard(key)
 
 
-def _sorted_set(s: set | frozenset) -> list:
-    """A set's elements in a deterministic order: ints by value, anything else by rendering."""
+def _bytearray(v: bytearray, limit: int) -> str:
+    """Python's repr of the first ``limit + 1`` bytes, sanitized as any foreign repr used to be."""
+    text = repr(bytearray(v[: limit + 1]))  # a slice of a subclass is a bytearray: put the type's name back
+    return sanitize(type(v).__name__ + text[len("bytearray"):])
+
+
+def _sorted_set(s: set | frozenset, work: _Work) -> list:
+    """A set's elements in a deterministic order: ints by value, anything else by rendering (the caller has
+    taken ``len(s)`` from ``work``; the elements' own sets take theirs as their keys are rendered)."""
     if all(type(x) is int for x in s):
         return sorted(s)
-    keyed = [(render(x, DEFAULT_MAX_CHARS), i, x) for i, x in enumerate(s)]
+    keyed = [(_key(x, work), i, x) for i, x in enumerate(s)]
     keyed.sort(key=lambda e: e[0])
     return [x for _, _, x in keyed]
+
+
+def _key(x: object, work: _Work) -> str:
+    """``render(x)``, sharing the rendering's sort budget."""
+    text = _atom(x, DEFAULT_MAX_CHARS) if type(x) in _ATOMS else _render(x, DEFAULT_MAX_CHARS, work)
+    return _cut(text, DEFAULT_MAX_CHARS)

@@ -3,9 +3,10 @@
 Why zygotes: starting an interpreter costs ~50 ms, a fork of a small warm one well under 1 ms, and the dataset
 builder traces millions of programs. A ``Sandbox`` owns N zygote processes (fresh interpreters that imported
 the runner once); for each program a zygote forks a child, which contains itself (rlimits, a temp working
-directory, an audit hook, a wall-clock alarm) and calls the runner (``tracer.run_in_child``). The
-child sends its ``Trace`` back as JSON over a pipe; the zygote forwards it, or makes one itself when the child
-was killed or died. Every outcome is a Trace: nothing a program does makes the parent raise or hang.
+directory, an audit hook (guard.py), a wall-clock alarm, last the kernel fence (fence.py)) and calls the runner
+(``tracer.run_in_child``). The child sends its ``Trace`` back as JSON over a pipe; the zygote forwards it, or
+makes one itself when the child was killed or died. Every outcome is a Trace: nothing a program does makes the
+parent raise or hang.
 
 What is and is not contained is written down in docs/tracer.md ("The tracer and its sandbox"). It is a
 fence against accidents and ordinary hostile programs (fork bombs, deleting files, sockets, memory bombs),
@@ -26,7 +27,6 @@ import resource
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -41,13 +41,14 @@ from typing import Any, NoReturn, TypeVar
 
 from codeexecutor.model.config import reject_unknown_keys
 from codeexecutor.model.trace import Trace
+from codeexecutor.training.tracing.fence import KILLED_BY, Fence, prepare, unavailable
+from codeexecutor.training.tracing.guard import HEADER, Guard, forget_private_modules, trace_bytes, write_all
 
 DEFAULT_RUNNER = "codeexecutor.training.tracing.tracer:run_in_child"
 # Two zygotes per core: while one waits on its pipes (the fork, the child's reply, the parent's next job) the
 # other keeps the core busy. Measured with scripts/bench_tracer.py on 2 cores: 2 workers 353 programs/s,
 # 3 workers 481, 4 workers 513.
 DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
-_HEADER = struct.Struct("!I")
 T = TypeVar("T")
 R = TypeVar("R")
 _MAX_RESULT_BYTES = 256 << 20  # a trace is at most a few MB; more means the program wrote into our pipe
@@ -95,20 +96,21 @@ class SandboxError(RuntimeError):
 class _Zygote:
     """One warm worker process, spoken to with length-prefixed messages over its stdin/stdout."""
 
-    def __init__(self, runner: str) -> None:
+    def __init__(self, runner: str, fenced: bool) -> None:
         env = dict(os.environ)
         # One hash seed for every zygote: a program that prints a set of strings prints it the same way
         # whichever zygote runs it, so its trace is reproducible.
         env["PYTHONHASHSEED"] = "0"
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", f"from {__name__} import zygote_main; zygote_main()", runner],
+            [sys.executable, "-c", f"from {__name__} import zygote_main; zygote_main()", runner,
+             "fence" if fenced else "no-fence"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
             start_new_session=True)  # terminal signals (Ctrl-C) go to the parent, which closes us
 
     def request(self, payload: bytes, timeout: float) -> bytes:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
-            self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+            self.proc.stdin.write(HEADER.pack(len(payload)) + payload)
             self.proc.stdin.flush()
         except BrokenPipeError as e:
             raise SandboxError(f"a sandbox worker died (exit code {self.proc.poll()})") from e
@@ -138,6 +140,8 @@ class Sandbox:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
         self.runner = runner
+        # Whether each child installs the kernel fence (training/tracing/fence.py); without one, the log says so.
+        self.fenced = unavailable() is None
         self._idle: queue.Queue[_Zygote] = queue.Queue()
         self._all: list[_Zygote] = []
         self._lock = threading.Lock()
@@ -145,7 +149,7 @@ class Sandbox:
             self._add()
 
     def _add(self) -> None:
-        z = _Zygote(self.runner)
+        z = _Zygote(self.runner, self.fenced)
         with self._lock:
             self._all.append(z)
         self._idle.put(z)
@@ -229,9 +233,9 @@ def in_order(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator
 def _split_frames(reply: bytes, n: int) -> list[bytes]:
     frames, at = [], 0
     while at < len(reply):
-        size = _HEADER.unpack_from(reply, at)[0]
-        frames.append(reply[at + _HEADER.size:at + _HEADER.size + size])
-        at += _HEADER.size + size
+        size = HEADER.unpack_from(reply, at)[0]
+        frames.append(reply[at + HEADER.size:at + HEADER.size + size])
+        at += HEADER.size + size
     if len(frames) != n:
         raise SandboxError(f"a sandbox worker answered {len(frames)} traces for {n} programs (a bug)")
     return frames
@@ -255,10 +259,10 @@ def _parse_reply(reply: bytes) -> Trace:
 
 def _read_frame(fd: int, deadline: float | None) -> bytes | None:
     """One length-prefixed message from ``fd`` (None at EOF or past the deadline, if any)."""
-    header = _read_exact(fd, _HEADER.size, deadline)
+    header = _read_exact(fd, HEADER.size, deadline)
     if header is None:
         return None
-    return _read_exact(fd, _HEADER.unpack(header)[0], deadline)
+    return _read_exact(fd, HEADER.unpack(header)[0], deadline)
 
 
 def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
@@ -280,10 +284,26 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
 # The zygote: a loop of fork, wait, answer.
 
 
+@dataclass(frozen=True)
+class _Worker:
+    """What a zygote gives every child: the runner, the temp dir, its own pipes (closed in the child), the fence."""
+
+    runner: Callable[..., Trace]
+    base: str
+    comm: tuple[int, int]
+    fence: Fence | None
+
+
 def zygote_main() -> None:
     """Entry point of a zygote process: serve jobs from stdin until it closes."""
     module, _, name = sys.argv[1].partition(":")
     runner = getattr(__import__(module, fromlist=[name]), name)
+    fence = None
+    if sys.argv[2] == "fence":
+        prepared = prepare()
+        if isinstance(prepared, str):
+            raise SandboxError(f"the parent found a kernel fence but this zygote has none: {prepared}")
+        fence = prepared
     comm_in, comm_out = os.dup(0), os.dup(1)
     # Stray prints (ours or a library's) must never corrupt the message stream: fd 1 goes to stderr.
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -291,6 +311,7 @@ def zygote_main() -> None:
     os.close(devnull)
     os.dup2(2, 1)
     base = os.path.realpath(tempfile.mkdtemp(prefix="codeexecutor-sandbox-"))  # the hook compares realpaths
+    worker = _Worker(runner, base, (comm_in, comm_out), fence)
     # Everything alive now is shared with every child: frozen, the collector never touches (copies) it.
     gc.collect()
     gc.freeze()
@@ -299,14 +320,14 @@ def zygote_main() -> None:
             message = _read_frame(comm_in, None)
             if message is None:
                 return
-            reply = _serve(json.loads(message), runner, base, (comm_in, comm_out))
-            os.write(comm_out, _HEADER.pack(len(reply)))
-            _write_all(comm_out, reply)
+            reply = _serve(json.loads(message), worker)
+            os.write(comm_out, HEADER.pack(len(reply)))
+            write_all(comm_out, reply)
     finally:
         shutil.rmtree(base, ignore_errors=True)  # best effort: a temp dir, and the zygote is exiting
 
 
-def _serve(request: dict[str, Any], runner: Callable[..., Trace], base: str, comm: tuple[int, int]) -> bytes:
+def _serve(request: dict[str, Any], worker: _Worker) -> bytes:
     """Every job of the request, one reply frame each: batchable runs share a child, the rest get their own."""
     limits = Limits.from_json(request["limits"])
     jobs = request["jobs"]
@@ -318,8 +339,8 @@ def _serve(request: dict[str, Any], runner: Callable[..., Trace], base: str, com
             while end < len(jobs) and batchable(jobs[end]["source"]):
                 end += 1
         # A child may end its batch early (a program changed the interpreter): the rest go to a new one.
-        replies += _run_child(jobs[start:end], limits, runner, base, comm)
-    return b"".join(_HEADER.pack(len(r)) + r for r in replies)
+        replies += _run_child(jobs[start:end], limits, worker)
+    return b"".join(HEADER.pack(len(r)) + r for r in replies)
 
 
 def batchable(source: str) -> bool:
@@ -337,9 +358,9 @@ _BATCH_BLOCKERS = ("import", "__", "exec", "eval", "compile", "getattr", "setatt
                    "vars", "breakpoint", "help", "exit", "quit", "open")
 
 
-def _run_child(jobs: list[dict[str, Any]], limits: Limits, runner: Callable[..., Trace], base: str,
-               comm: tuple[int, int]) -> list[bytes]:
+def _run_child(jobs: list[dict[str, Any]], limits: Limits, worker: _Worker) -> list[bytes]:
     """Fork one child for ``jobs``; the traces of the jobs it finished (at least one: a failure has a verdict)."""
+    base = worker.base
     workdir = os.path.join(base, "work")
     if os.path.isdir(workdir) and os.listdir(workdir):
         shutil.rmtree(workdir)
@@ -357,9 +378,9 @@ def _run_child(jobs: list[dict[str, Any]], limits: Limits, runner: Callable[...,
     if pid == 0:  # the child: it never returns from here
         try:
             os.close(read_fd)
-            for fd in comm:
+            for fd in worker.comm:
                 os.close(fd)
-            _child(jobs, limits, workdir, stdin_paths, write_fd, runner)
+            _child(jobs, limits, workdir, stdin_paths, write_fd, worker)
         finally:
             os._exit(70)
     os.close(write_fd)
@@ -388,14 +409,14 @@ def _collect(fd: int, per_job: float) -> tuple[list[bytes], bool, bool]:
         if not chunk:
             return frames, False, False
         buffer += chunk
-        while len(buffer) >= _HEADER.size:
-            size = _HEADER.unpack_from(buffer)[0]
+        while len(buffer) >= HEADER.size:
+            size = HEADER.unpack_from(buffer)[0]
             if size > _MAX_RESULT_BYTES:
                 return frames, False, True
-            if len(buffer) < _HEADER.size + size:
+            if len(buffer) < HEADER.size + size:
                 break
-            frame = bytes(buffer[_HEADER.size:_HEADER.size + size])
-            del buffer[:_HEADER.size + size]
+            frame = bytes(buffer[HEADER.size:HEADER.size + size])
+            del buffer[:HEADER.size + size]
             if not frame:  # the end marker: the child wrote everything it will write
                 return frames, True, False
             frames.append(frame)
@@ -404,31 +425,24 @@ def _collect(fd: int, per_job: float) -> tuple[list[bytes], bool, bool]:
 
 def _verdict(status: int, killed: bool, limits: Limits) -> bytes:
     if killed:
-        return _trace_bytes("timeout", f"the program ran past {limits.wall_seconds:g}s of wall-clock time "
+        return trace_bytes("timeout", f"the program ran past {limits.wall_seconds:g}s of wall-clock time "
                                        f"and was killed (Limits.wall_seconds)")
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         if sig in (signal.SIGXCPU, signal.SIGKILL):
-            return _trace_bytes("timeout", f"the program used more than {limits.cpu_seconds}s of CPU time "
+            return trace_bytes("timeout", f"the program used more than {limits.cpu_seconds}s of CPU time "
                                            f"(Limits.cpu_seconds) and was killed by {name}")
+        if name == KILLED_BY:
+            return trace_bytes("forbidden", "forbidden: starting a process (the kernel fence stopped an exec, "
+                                            "fork or clone system call; training/tracing/fence.py)")
         if sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
-            return _trace_bytes("memory", f"the program's process crashed with {name} (out of memory or "
+            return trace_bytes("memory", f"the program's process crashed with {name} (out of memory or "
                                           f"stack, Limits.memory_mb)")
-        return _trace_bytes("forbidden", f"the program's process was ended by {name}")
+        return trace_bytes("forbidden", f"the program's process was ended by {name}")
     code = os.WEXITSTATUS(status)
-    return _trace_bytes("forbidden", f"the program ended its process (exit code {code}) without unwinding, "
+    return trace_bytes("forbidden", f"the program ended its process (exit code {code}) without unwinding, "
                                      f"e.g. with os._exit: the tracer cannot follow that")
-
-
-def _trace_bytes(status: str, message: str) -> bytes:
-    return Trace(status=status, message=message).dumps().encode()
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -436,10 +450,13 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _child(jobs: list[dict[str, Any]], limits: Limits, workdir: str, stdin_paths: list[str], result_fd: int,
-           runner: Callable[..., Trace]) -> NoReturn:
+           worker: _Worker) -> NoReturn:
     guard = Guard(result_fd, workdir)
+    runner = worker.runner
     try:
         _contain(limits, workdir, guard, len(jobs))
+        if worker.fence is not None:  # last: the kernel refuses new processes from here on
+            worker.fence.install()
         baseline = _interpreter_state(workdir)
         for job, stdin_path in zip(jobs, stdin_paths, strict=True):
             stdin_fd = os.open(stdin_path, os.O_RDONLY)
@@ -488,179 +505,10 @@ def _contain(limits: Limits, workdir: str, guard: Guard, jobs: int) -> None:
     sys.dont_write_bytecode = True  # an import must not write __pycache__ outside the work dir
     os.environ["TMPDIR"] = workdir
     tempfile.tempdir = workdir
+    forget_private_modules()  # importing one again raises the audit event the hook refuses
     sys.addaudithook(guard.audit)
 
 
 def _interpreter_state(workdir: str) -> tuple[Any, ...]:
     """What a program could leave behind for the next one in its child; a change ends the batch."""
     return tuple(vars(builtins).items()), len(sys.modules), tuple(os.listdir(workdir))
-
-
-class Guard:
-    """The child's containment: the audit hook, and how results leave (``write`` a frame; ``stop``: write, end).
-
-    The runner sets ``partial`` (how to make a Trace of the run so far) and sets ``trusted`` around its own
-    audited calls (sys.settrace, sys.setprofile), which the hook forbids to the program. ``active`` is true
-    while a program runs: the hook and the alarms only act then, not on the child's own work between jobs.
-    """
-
-    def __init__(self, result_fd: int, workdir: str) -> None:
-        self.fd = result_fd
-        self.workdir = workdir
-        self.partial: Callable[[str, str], Trace] = lambda status, message: Trace(status=status,
-                                                                                 message=message)
-        self.trusted = False
-        self.active = False
-        self.stopping = False
-
-    def stop(self, status: str, message: str) -> None:
-        """End the run now with the partial trace (from a signal handler, the audit hook or the tracer)."""
-        if self.stopping or not self.active:  # a second alarm while we are already sending, or a late one
-            return
-        self.stopping = True
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        try:
-            trace = self.partial(status, message)
-        except MemoryError:
-            trace = Trace(status="memory", message="out of memory while collecting the partial trace "
-                                                   f"(it stopped because: {message})")
-        self.send(trace)
-        self.end()
-
-    def send(self, trace: Trace) -> None:
-        """The trace as one frame (the zygote counts frames to know which job each one answers)."""
-        try:
-            data = trace.dumps().encode("utf-8", "surrogatepass")
-        except MemoryError:
-            data = _trace_bytes("memory", "out of memory while sending the trace (Limits.memory_mb)")
-        self._frame(data)
-
-    def _frame(self, data: bytes) -> None:
-        _write_all(self.fd, _HEADER.pack(len(data)) + data)
-
-    def end(self) -> NoReturn:
-        """The end marker (an empty frame), then exit: the zygote hands any jobs left to a new child."""
-        self.stopping = True
-        _write_all(self.fd, _HEADER.pack(0))
-        os._exit(0)
-
-    def crash(self, exc: BaseException) -> NoReturn:
-        self.stopping = True
-        self._frame(json.dumps({"sandbox_error": f"{type(exc).__name__}: {exc}"}).encode())
-        self.end()
-
-    def audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if self.stopping or not self.active:
-            return
-        check = _CHECKS.get(event)
-        if check is not None:
-            why = check(self, args)
-        elif event.startswith("ctypes."):
-            why = "ctypes (foreign memory and functions) is not allowed in the sandbox"
-        else:
-            return
-        if why:
-            self.stop("forbidden", f"forbidden: {why} ({event})")
-
-    def outside(self, path: Any, dir_fd: Any = None) -> bool:
-        """Whether ``path`` (as the program named it) lies outside the work directory."""
-        if isinstance(path, int):  # an already open descriptor: opening it created nothing
-            return False
-        try:
-            text = os.fsdecode(path)
-        except TypeError:
-            return True
-        if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(text):  # -1: no dir_fd given
-            try:
-                text = os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), text)
-            except OSError:
-                return True
-        try:
-            real = os.path.realpath(text)
-        except ValueError:  # a NUL in the path: the operation itself will refuse it
-            return False
-        return not (real == self.workdir or real.startswith(self.workdir + os.sep))
-
-
-def _always(why: str) -> Callable[[Guard, tuple[Any, ...]], str]:
-    return lambda guard, args: why
-
-
-def _paths(why: str, *positions: int, dir_fd: int | None = None) -> Callable[[Guard, tuple[Any, ...]], str]:
-    """A check that forbids the event when any of the given path arguments lies outside the work dir."""
-    def check(guard: Guard, args: tuple[Any, ...]) -> str:
-        fd = args[dir_fd] if dir_fd is not None and dir_fd < len(args) else None
-        for i in positions:
-            if i < len(args) and args[i] is not None and guard.outside(args[i], fd):
-                return f"{why} outside the sandbox's work directory: {args[i]!r}"
-        return ""
-    return check
-
-
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-
-
-def _check_open(guard: Guard, args: tuple[Any, ...]) -> str:
-    path, mode, flags = (*args, None, None, None)[:3]
-    writes = (any(c in mode for c in "wax+") if isinstance(mode, str)
-              else isinstance(flags, int) and bool(flags & _WRITE_FLAGS))
-    if writes and path != os.devnull and guard.outside(path):
-        return f"writing to {path!r} outside the sandbox's work directory"
-    return ""
-
-
-def _check_trace(guard: Guard, args: tuple[Any, ...]) -> str:
-    return "" if guard.trusted else "changing the trace or profile function would blind the tracer"
-
-
-def _check_sqlite(guard: Guard, args: tuple[Any, ...]) -> str:
-    db = args[0] if args else None
-    if db in (":memory:", b":memory:", "") or not guard.outside(db):
-        return ""
-    return f"an SQLite database outside the sandbox's work directory: {db!r}"
-
-
-_CHECKS: dict[str, Callable[[Guard, tuple[Any, ...]], str]] = {
-    "open": _check_open,
-    "os.remove": _paths("removing a file", 0, dir_fd=1),
-    "os.rmdir": _paths("removing a directory", 0, dir_fd=1),
-    "os.mkdir": _paths("making a directory", 0, dir_fd=2),
-    "os.rename": _paths("renaming", 0, 1, dir_fd=2),
-    "os.chmod": _paths("changing permissions", 0, dir_fd=2),
-    "os.chown": _paths("changing an owner", 0, dir_fd=3),
-    "os.truncate": _paths("truncating a file", 0),
-    "os.utime": _paths("changing file times", 0, dir_fd=3),
-    "os.chflags": _paths("changing file flags", 0),
-    "os.lchflags": _paths("changing file flags", 0),
-    "os.setxattr": _paths("setting extended attributes", 0),
-    "os.removexattr": _paths("removing extended attributes", 0),
-    "shutil.rmtree": _paths("removing a tree", 0),
-    "shutil.copyfile": _paths("copying a file", 1),
-    "shutil.copytree": _paths("copying a tree", 1),
-    "shutil.move": _paths("moving", 0, 1),
-    "shutil.unpack_archive": _paths("unpacking an archive", 1),
-    "shutil.make_archive": _paths("making an archive", 0),
-    "sqlite3.connect": _check_sqlite,
-    "os.link": _always("making links"),
-    "os.symlink": _always("making links"),
-    "os.system": _always("running a shell command"),
-    "os.exec": _always("replacing the process (os.exec*)"),
-    "os.posix_spawn": _always("starting a process"),
-    "os.spawn": _always("starting a process"),
-    "os.fork": _always("forking"),
-    "os.forkpty": _always("forking"),
-    "subprocess.Popen": _always("starting a process"),
-    "os.kill": _always("sending a signal"),
-    "os.killpg": _always("sending a signal"),
-    "signal.pthread_kill": _always("sending a signal"),
-    "socket.__new__": _always("opening a socket"),
-    "socket.connect": _always("connecting a socket"),
-    "socket.bind": _always("binding a socket"),
-    "socket.getaddrinfo": _always("looking up a host"),
-    "socket.gethostbyname": _always("looking up a host"),
-    "socket.gethostbyaddr": _always("looking up a host"),
-    "resource.setrlimit": _always("changing resource limits"),
-    "resource.prlimit": _always("changing resource limits"),
-    "sys.settrace": _check_trace,
-    "sys.setprofile": _check_trace,
-}

@@ -30,8 +30,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
+from codeexecutor.training.tracing.guard import Guard
 from codeexecutor.training.tracing.render import TRUNCATED, render, sanitize
-from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Guard, Limits, Sandbox, SandboxError
+from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Limits, Sandbox, SandboxError
 
 __all__ = ["Limits", "SandboxError", "run_in_child", "trace_many", "trace_program"]
 
