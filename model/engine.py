@@ -19,7 +19,9 @@ from typing import Any
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from codeexecutor.model.analysis import analyse
 from codeexecutor.model.config import ModelConfig
+from codeexecutor.model.constraints import TokenTable, TraceConstraint
 from codeexecutor.model.decode import GraphShape, KVDecoder, step_confidences
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
@@ -136,15 +138,19 @@ def sha256(path: Path) -> str:
 class Engine:
     """An exported model ready to predict traces."""
 
-    def __init__(self, decoder: KVDecoder, tokenizer: Tokenizer, manifest: dict[str, Any]) -> None:
+    def __init__(self, decoder: KVDecoder, tokenizer: Tokenizer, manifest: dict[str, Any],
+                 constrained: bool = True) -> None:
         self.decoder = decoder
         self.tokenizer = tokenizer
         self.manifest = manifest
+        # Constrained decoding (codeexecutor.model.constraints): only lines, frames and names the program has.
+        self.constrained = constrained
+        self._table: TokenTable | None = None
         self.bos_id = _special_id(tokenizer, BOS)
         self.eos_id = _special_id(tokenizer, EOS)
 
     @classmethod
-    def load(cls, model_dir: Path, threads: int | None = None) -> Engine:
+    def load(cls, model_dir: Path, threads: int | None = None, constrained: bool = True) -> Engine:
         """Check the directory's manifest, then open the ONNX session and the tokenizer."""
         model_dir = Path(model_dir)
         manifest = read_manifest(model_dir)
@@ -163,7 +169,7 @@ class Engine:
                                  f"`{EXPORT_HINT}`") from e
         shape = GraphShape(num_layers=cfg.num_layers, num_kv_heads=cfg.num_kv_heads,
                            head_dim=cfg.hidden_size // cfg.num_heads, max_positions=cfg.max_positions)
-        return cls(KVDecoder(session, shape), tokenizer, manifest)
+        return cls(KVDecoder(session, shape), tokenizer, manifest, constrained=constrained)
 
     def prompt_ids(self, program: str, stdin: str = "") -> list[int]:
         """BOS + the prompt, as in training (the prompt ends at a marker, so its tokens do not merge on)."""
@@ -173,7 +179,7 @@ class Engine:
                 cancel: Callable[[], bool] | None = None) -> Prediction:
         """Predict the trace of ``program`` (never executed); a malformed generation gives a partial Trace."""
         prompt = self.prompt_ids(program, stdin)
-        result = self.decoder.greedy(prompt, self.eos_id, max_new_tokens, cancel)
+        result = self.decoder.greedy(prompt, self.eos_id, max_new_tokens, cancel, self.constraint(program))
         text = self.tokenizer.decode(result.tokens, skip_special_tokens=False)
         trace = parse_generation(text)
         if result.stop != "eos" and trace.message.endswith(CUT_OFF):
@@ -184,6 +190,15 @@ class Engine:
         confidence += [{} for _ in range(len(trace.steps) - len(confidence))]
         return Prediction(trace=trace, confidence=confidence, tokens=len(result.tokens),
                           seconds=result.seconds)
+
+
+    def constraint(self, program: str) -> TraceConstraint | None:
+        """The decoding constraint for ``program`` (None when the engine decodes unconstrained)."""
+        if not self.constrained:
+            return None
+        if self._table is None:
+            self._table = TokenTable(self.tokenizer)
+        return TraceConstraint(analyse(program), self._table)
 
 
 def _special_id(tokenizer: Tokenizer, token: str) -> int:
