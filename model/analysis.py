@@ -68,6 +68,13 @@ class FrameFacts:
     names: frozenset[str] | None  # every name its state can hold; None: unknown (any name)
     first_names: frozenset[str]  # names the first step of an activation may list besides what the line binds
     changes: dict[int, frozenset[str]] = field(default_factory=dict)  # line -> names it may set/delete
+    successors: dict[int, frozenset[int]] | None = None  # line -> lines whose step may follow it; None: any
+
+    def next_lines(self, previous: int | None) -> frozenset[int]:
+        """Lines the activation's next step may name, after a step at ``previous`` (None: its first step)."""
+        if previous is None or self.successors is None:
+            return self.lines
+        return self.successors.get(previous) or self.lines
 
     def step_names(self, line: int, first: bool) -> frozenset[str] | None:
         """Names a step of this frame at ``line`` may set or delete (None: any name)."""
@@ -86,10 +93,13 @@ class ProgramFacts:
     frames: dict[str, FrameFacts] | None
     line_count: int
 
-    def frame_lines(self, frame: str) -> frozenset[int]:
-        """The lines a step of ``frame`` may name (every line of the file where the frame is unknown)."""
+    def frame_lines(self, frame: str, previous: int | None = None) -> frozenset[int]:
+        """The lines the next step of ``frame`` may name, after its step at ``previous`` (None: any of the
+        frame's lines); every line of the file where the frame is unknown."""
         facts = self.frames.get(frame) if self.frames is not None else None
-        return facts.lines if facts is not None and facts.lines else frozenset(range(1, self.line_count + 1))
+        if facts is None or not facts.lines:
+            return frozenset(range(1, self.line_count + 1))
+        return facts.next_lines(previous)
 
     def step_names(self, frame: str, line: int, first: bool) -> frozenset[str] | None:
         facts = self.frames.get(frame) if self.frames is not None else None
@@ -135,7 +145,11 @@ def analyse(program: str) -> ProgramFacts:
                 n for c in objs for n in (*_parameters(c), *c.co_freevars))
         changes = {line: frozenset(effect.binds) if effect.pure else (names or frozenset())
                    for (frame, line), effect in per_line.items() if frame == name}
-        frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes)
+        # A generator's activations end at a yield and resume after it: successors do not describe them.
+        successors = None if any(c.co_flags & _GENERATOR_FLAGS for c in objs) else _merge(
+            [_line_successors(c) for c in objs])
+        frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
+                                  successors=successors)
     return ProgramFacts(frames=frames, line_count=line_count)
 
 
@@ -186,6 +200,59 @@ def _module_names(module: types.CodeType) -> frozenset[str]:
             if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL") or (code is module and ins.opname in _STORE_OPS):
                 names.add(ins.argval)
     return frozenset(names)
+
+
+_UNCONDITIONAL = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP",
+                            "JUMP_NO_INTERRUPT", "JUMP_ABSOLUTE", "RETURN_VALUE", "RETURN_CONST",
+                            "RAISE_VARARGS", "RERAISE"})
+_JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
+
+
+def _line_successors(code: types.CodeType) -> dict[int, frozenset[int]]:
+    """Line -> the lines whose line event can come next in the same activation.
+
+    The tracer gets a line event when execution reaches an instruction whose line differs from the previous
+    instruction's, or jumps backwards; so from every instruction of a line the walk follows fall-through,
+    jumps and exception handlers (the exception table) through instructions of the same line or of none,
+    up to the first instruction that starts an event. A line is always its own successor (an instruction
+    without a line between two of the line's own starts a new event for it).
+    """
+    ins = list(dis.get_instructions(code))
+    at = {i.offset: k for k, i in enumerate(ins)}
+    line = [i.positions.lineno if i.positions is not None else None for i in ins]
+    handlers = dis.Bytecode(code).exception_entries
+    edges: list[list[tuple[int, bool]]] = []
+    for k, i in enumerate(ins):
+        out = []
+        if i.opname not in _UNCONDITIONAL and k + 1 < len(ins):
+            out.append((k + 1, False))
+        if i.opcode in _JUMPS and i.argval in at:
+            out.append((at[i.argval], i.argval <= i.offset))
+        out += [(at[e.target], e.target <= i.offset) for e in handlers if e.start <= i.offset < e.end]
+        edges.append(out)
+    successors: dict[int, set[int]] = defaultdict(set)
+    for start_line in {n for n in line if n}:
+        found = successors[start_line]
+        found.add(start_line)
+        todo = [k for k, n in enumerate(line) if n == start_line]
+        seen = set(todo)
+        while todo:
+            for nxt, backwards in edges[todo.pop()]:
+                n = line[nxt]
+                if n is not None and (n != start_line or backwards):
+                    found.add(n)
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+    return {n: frozenset(lines) for n, lines in successors.items()}
+
+
+def _merge(maps: list[dict[int, frozenset[int]]]) -> dict[int, frozenset[int]]:
+    out: dict[int, frozenset[int]] = {}
+    for m in maps:
+        for line, lines in m.items():
+            out[line] = out.get(line, frozenset()) | lines
+    return out
 
 
 def _runs_implicit_code(tree: ast.Module) -> bool:

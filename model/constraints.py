@@ -153,7 +153,7 @@ class TraceConstraint:
         frames = facts.called_frames()
         self._frames = frozenset(frames) if frames is not None else None
         self._names: dict[tuple[str, int, bool], frozenset[str] | None] = {}
-        self._lines: dict[str, frozenset[str]] = {}
+        self._lines: dict[tuple[str, int | None], frozenset[str]] = {}
         # The stack of activations: [frame, its last line]. The module is at the bottom.
         self.stack: list[list] = [[MODULE_FRAME, None]]
         self.pending_call = False
@@ -212,10 +212,12 @@ class TraceConstraint:
             names = self._names[self.step] = self.facts.step_names(*self.step)
         return names  # type: ignore[return-value]
 
-    def _frame_lines(self, frame: str) -> frozenset[str]:
-        lines = self._lines.get(frame)
+    def _next_lines(self) -> frozenset[str]:
+        frame, previous = self.stack[-1]
+        key = (frame, None if self.pending_call else previous)  # a new activation may start anywhere
+        lines = self._lines.get(key)
         if lines is None:
-            lines = self._lines[frame] = frozenset(str(n) for n in self.facts.frame_lines(frame))
+            lines = self._lines[key] = frozenset(str(n) for n in self.facts.frame_lines(*key))
         return lines
 
     def _markers_mask(self, markers: tuple[str, ...]) -> np.ndarray:
@@ -278,7 +280,7 @@ class TraceConstraint:
         if marker in (LINE, CALL, STDOUT, END):
             self._finish_step()
         if marker == LINE:
-            self._enter_slot(self._frame_lines(self.stack[-1][0]), LINE)
+            self._enter_slot(self._next_lines(), LINE)
         elif marker == CALL:
             self._enter_slot(self._frames, CALL)
         elif marker in (SET, DEL):
