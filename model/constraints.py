@@ -346,3 +346,16 @@ class TraceConstraint:
         has_content = has_content or not self.t.blank[token]
         self._state = ("value", markers, eos, has_content)
         self._mask = self._value_mask(markers, eos and has_content, has_content and bool(self.t.ends_space[token]))
+
+
+def first_disallowed(facts: ProgramFacts, table: TokenTable, ids: list[int]) -> int | None:
+    """The index of the first token of ``ids`` the mask would not allow (None: all allowed).
+
+    For checking the mask against gold traces: ``ids`` is the tokenized ``text + <eos>`` of a real run.
+    """
+    constraint = TraceConstraint(facts, table)
+    for i, token in enumerate(ids):
+        if not constraint.allowed()[token]:
+            return i
+        constraint.advance(token)
+    return None
