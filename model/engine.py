@@ -176,10 +176,15 @@ class Engine:
         return self.tokenizer.encode(BOS + make_prompt(program, stdin), add_special_tokens=False).ids
 
     def predict(self, program: str, stdin: str = "", max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
-                cancel: Callable[[], bool] | None = None) -> Prediction:
-        """Predict the trace of ``program`` (never executed); a malformed generation gives a partial Trace."""
+                cancel: Callable[[], bool] | None = None, constrained: bool | None = None) -> Prediction:
+        """Predict the trace of ``program`` (never executed); a malformed generation gives a partial Trace.
+
+        ``constrained`` overrides the engine's setting for this prediction (None: ``self.constrained``).
+        """
         prompt = self.prompt_ids(program, stdin)
-        result = self.decoder.greedy(prompt, self.eos_id, max_new_tokens, cancel, self.constraint(program))
+        use = self.constrained if constrained is None else constrained
+        result = self.decoder.greedy(prompt, self.eos_id, max_new_tokens, cancel,
+                                     self.constraint(program) if use else None)
         text = self.tokenizer.decode(result.tokens, skip_special_tokens=False)
         trace = parse_generation(text)
         if result.stop != "eos" and trace.message.endswith(CUT_OFF):
@@ -192,13 +197,16 @@ class Engine:
                           seconds=result.seconds)
 
 
-    def constraint(self, program: str) -> TraceConstraint | None:
-        """The decoding constraint for ``program`` (None when the engine decodes unconstrained)."""
-        if not self.constrained:
-            return None
+    @property
+    def token_table(self) -> TokenTable:
+        """The tokenizer's per-token facts the mask needs (computed once, on first use)."""
         if self._table is None:
             self._table = TokenTable(self.tokenizer)
-        return TraceConstraint(analyse(program), self._table)
+        return self._table
+
+    def constraint(self, program: str) -> TraceConstraint:
+        """The decoding constraint for ``program``: built once per prediction, from the source alone."""
+        return TraceConstraint(analyse(program), self.token_table)
 
 
 def _special_id(tokenizer: Tokenizer, token: str) -> int:

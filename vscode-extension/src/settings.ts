@@ -16,6 +16,7 @@ export interface ServerSettings {
   debounceMs: number;
   modelPath: string;
   maxSteps: number;
+  constrainedDecoding: boolean;
   logLevel: LogLevel;
 }
 
@@ -34,6 +35,7 @@ export const DEFAULT_SERVER_SETTINGS: Readonly<ServerSettings> = {
   debounceMs: 300,
   modelPath: "",
   maxSteps: 200,
+  constrainedDecoding: true,
   logLevel: "info",
 };
 
@@ -99,6 +101,7 @@ export function parseSettings(get: Getter, ctx: PathContext): ExtensionSettings 
       debounceMs: Math.max(0, Math.round(pick(get, "debounceMs", isNumber, problems))),
       modelPath: expandPath(pick(get, "modelPath", isString, problems), ctx),
       maxSteps: Math.max(1, Math.round(pick(get, "maxSteps", isNumber, problems))),
+      constrainedDecoding: pick(get, "constrainedDecoding", isBool, problems),
       logLevel: pick(get, "logLevel", isLogLevel, problems),
     },
     problems,

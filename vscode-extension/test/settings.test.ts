@@ -26,6 +26,7 @@ describe("parseSettings", () => {
       debounceMs: 300,
       modelPath: "",
       maxSteps: 200,
+      constrainedDecoding: true,
       logLevel: "info",
     });
   });
@@ -39,6 +40,7 @@ describe("parseSettings", () => {
       debounceMs: 150,
       modelPath: "~/models/m1",
       maxSteps: 50,
+      constrainedDecoding: false,
       logLevel: "debug",
     };
     const settings = parseSettings((key) => values[key], ctx);
@@ -50,6 +52,7 @@ describe("parseSettings", () => {
       debounceMs: 150,
       modelPath: "/home/u/models/m1",
       maxSteps: 50,
+      constrainedDecoding: false,
       logLevel: "debug",
     });
     assert.deepEqual(settings.problems, []);
