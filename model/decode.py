@@ -16,6 +16,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from codeexecutor.model.constraints import TraceConstraint
 from codeexecutor.model.trace import CALL, DEL, END, EXC, LINE, OUT, RET, SET, STDOUT
 
 # The confidence key of each event marker (codeexecutor.model.engine.Prediction.confidence).
@@ -66,8 +67,12 @@ class KVDecoder:
         return outs[0].numpy()[0], list(outs[1:])
 
     def greedy(self, prompt: list[int], eos_id: int, max_new_tokens: int,
-               cancel: Callable[[], bool] | None = None) -> DecodeResult:
-        """Greedy decoding from ``prompt`` until EOS, the token budget, the context size or ``cancel()``."""
+               cancel: Callable[[], bool] | None = None,
+               constraint: TraceConstraint | None = None) -> DecodeResult:
+        """Greedy decoding from ``prompt`` until EOS, the token budget, the context size or ``cancel()``.
+
+        With ``constraint`` (codeexecutor.model.constraints) each choice is among the tokens it allows.
+        """
         t0 = time.perf_counter()
         result = DecodeResult(prompt_tokens=len(prompt))
         if len(prompt) >= self.shape.max_positions:
@@ -81,7 +86,9 @@ class KVDecoder:
                 break
             logits, past = self._run(ids, position, past)
             position += len(ids)
-            token, prob = pick(logits)
+            token, prob = pick(logits, None if constraint is None else constraint.allowed())
+            if constraint is not None:
+                constraint.advance(token)
             result.times.append(time.perf_counter() - t0)
             if token == eos_id:
                 result.stop = "eos"
@@ -99,11 +106,15 @@ class KVDecoder:
         return result
 
 
-def pick(logits: np.ndarray) -> tuple[int, float]:
-    """The greedy token and its softmax probability (computed stably from the max logit)."""
-    token = int(logits.argmax())
-    top = logits[token]
-    return token, float(1.0 / np.exp(logits - top).sum())
+def pick(logits: np.ndarray, allowed: np.ndarray | None = None) -> tuple[int, float]:
+    """The greedy token (among ``allowed``, a boolean mask, if given) and its probability.
+
+    The probability is the model's own, from the unmasked softmax (docs/inference.md): where the mask
+    overrules the model, the value it forced shows as doubtful instead of certain.
+    """
+    token = int(logits.argmax()) if allowed is None else int(np.where(allowed, logits, -np.inf).argmax())
+    top = logits.max()
+    return token, float(np.exp(logits[token] - top) / np.exp(logits - top).sum())
 
 
 # ---------------------------------------------------------------------------------------------------------

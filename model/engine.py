@@ -19,7 +19,9 @@ from typing import Any
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from codeexecutor.model.analysis import analyse
 from codeexecutor.model.config import ModelConfig
+from codeexecutor.model.constraints import TokenTable, TraceConstraint
 from codeexecutor.model.decode import GraphShape, KVDecoder, step_confidences
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
@@ -136,15 +138,19 @@ def sha256(path: Path) -> str:
 class Engine:
     """An exported model ready to predict traces."""
 
-    def __init__(self, decoder: KVDecoder, tokenizer: Tokenizer, manifest: dict[str, Any]) -> None:
+    def __init__(self, decoder: KVDecoder, tokenizer: Tokenizer, manifest: dict[str, Any],
+                 constrained: bool = True) -> None:
         self.decoder = decoder
         self.tokenizer = tokenizer
         self.manifest = manifest
+        # Constrained decoding (codeexecutor.model.constraints): only lines, frames and names the program has.
+        self.constrained = constrained
+        self._table: TokenTable | None = None
         self.bos_id = _special_id(tokenizer, BOS)
         self.eos_id = _special_id(tokenizer, EOS)
 
     @classmethod
-    def load(cls, model_dir: Path, threads: int | None = None) -> Engine:
+    def load(cls, model_dir: Path, threads: int | None = None, constrained: bool = True) -> Engine:
         """Check the directory's manifest, then open the ONNX session and the tokenizer."""
         model_dir = Path(model_dir)
         manifest = read_manifest(model_dir)
@@ -163,17 +169,22 @@ class Engine:
                                  f"`{EXPORT_HINT}`") from e
         shape = GraphShape(num_layers=cfg.num_layers, num_kv_heads=cfg.num_kv_heads,
                            head_dim=cfg.hidden_size // cfg.num_heads, max_positions=cfg.max_positions)
-        return cls(KVDecoder(session, shape), tokenizer, manifest)
+        return cls(KVDecoder(session, shape), tokenizer, manifest, constrained=constrained)
 
     def prompt_ids(self, program: str, stdin: str = "") -> list[int]:
         """BOS + the prompt, as in training (the prompt ends at a marker, so its tokens do not merge on)."""
         return self.tokenizer.encode(BOS + make_prompt(program, stdin), add_special_tokens=False).ids
 
     def predict(self, program: str, stdin: str = "", max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
-                cancel: Callable[[], bool] | None = None) -> Prediction:
-        """Predict the trace of ``program`` (never executed); a malformed generation gives a partial Trace."""
+                cancel: Callable[[], bool] | None = None, constrained: bool | None = None) -> Prediction:
+        """Predict the trace of ``program`` (never executed); a malformed generation gives a partial Trace.
+
+        ``constrained`` overrides the engine's setting for this prediction (None: ``self.constrained``).
+        """
         prompt = self.prompt_ids(program, stdin)
-        result = self.decoder.greedy(prompt, self.eos_id, max_new_tokens, cancel)
+        use = self.constrained if constrained is None else constrained
+        result = self.decoder.greedy(prompt, self.eos_id, max_new_tokens, cancel,
+                                     self.constraint(program) if use else None)
         text = self.tokenizer.decode(result.tokens, skip_special_tokens=False)
         trace = parse_generation(text)
         if result.stop != "eos" and trace.message.endswith(CUT_OFF):
@@ -184,6 +195,18 @@ class Engine:
         confidence += [{} for _ in range(len(trace.steps) - len(confidence))]
         return Prediction(trace=trace, confidence=confidence, tokens=len(result.tokens),
                           seconds=result.seconds)
+
+
+    @property
+    def token_table(self) -> TokenTable:
+        """The tokenizer's per-token facts the mask needs (computed once, on first use)."""
+        if self._table is None:
+            self._table = TokenTable(self.tokenizer)
+        return self._table
+
+    def constraint(self, program: str) -> TraceConstraint:
+        """The decoding constraint for ``program``: built once per prediction, from the source alone."""
+        return TraceConstraint(analyse(program), self.token_table)
 
 
 def _special_id(tokenizer: Tokenizer, token: str) -> int:

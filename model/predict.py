@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS, metavar="N",
                         help=f"stop the prediction after N tokens (default {DEFAULT_MAX_NEW_TOKENS})")
     parser.add_argument("--threads", type=int, metavar="N", help="onnxruntime threads (default: up to 4)")
+    parser.add_argument("--unconstrained", action="store_true",
+                        help="decode from the whole vocabulary, without the mask of the program's lines, frames "
+                             "and names (docs/inference.md; for comparison)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         print("codeexecutor predict: --max-new-tokens must be at least 1", file=sys.stderr)
         return 2
     try:
-        engine = Engine.load(args.model or default_model_dir(), threads=args.threads)
+        engine = Engine.load(args.model or default_model_dir(), threads=args.threads,
+                             constrained=not args.unconstrained)
     except ModelLoadError as e:
         print(f"codeexecutor predict: {e}", file=sys.stderr)
         return 2

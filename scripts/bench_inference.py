@@ -1,6 +1,7 @@
 """Inference speed: PyTorch eager vs ONNX fp32 vs ONNX int8 on the same weights and programs.
 
     .venv/bin/python scripts/bench_inference.py [--checkpoint DIR | --size default] [--new-tokens 256]
+    .venv/bin/python scripts/bench_inference.py --mask-model model/weights [--repeat 3]
 
 Without ``--checkpoint`` a random-initialised model of ``--size`` is used: speed does not depend on the
 weights, and every run generates exactly ``--new-tokens`` tokens (EOS is ignored), so runs compare. Per
@@ -8,6 +9,13 @@ program it reports the end-to-end latency (prompt in, last token out) and the de
 first token); then the time to the first predicted step of a 20-line function with the int8 model (the
 prefill plus the tokens of that step in its gold trace's text form), the number the editor's first hint waits
 for. Prints a table, then one JSON line.
+
+``--mask-model DIR`` measures instead what constrained decoding (codeexecutor.model.constraints) costs: the
+exported model's real predictions of the same programs with and without the mask (until EOS or
+``--new-tokens``), timed from before the mask is built (the program's analysis included) to the last token;
+rate = all generated tokens / all that time. The two runs write different tokens (the mask changes the
+prediction), so the mask's own cost is also measured directly: the masked runs' tokens replayed through a
+fresh mask (analysis, every ``allowed``/``advance`` and the masked argmax), as a share of their decode time.
 """
 
 from __future__ import annotations
@@ -21,12 +29,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from transformers.generation.streamers import BaseStreamer
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from codeexecutor.model.decode import pick  # noqa: E402
 from codeexecutor.model.engine import Engine  # noqa: E402
 from codeexecutor.model.prompt import make_prompt  # noqa: E402
 from codeexecutor.model.tokenizer import BOS, train_tokenizer  # noqa: E402
@@ -66,6 +76,51 @@ def bench_torch(model, ids: list[int], new_tokens: int) -> tuple[float, float]:
 def bench_onnx(engine: Engine, ids: list[int], new_tokens: int) -> tuple[float, float]:
     result = engine.decoder.greedy(ids, eos_id=-1, max_new_tokens=new_tokens)
     return result.seconds, rate(result.times)
+
+
+def bench_mask(model_dir: Path, programs: dict[str, str], new_tokens: int, threads: int, repeat: int) -> int:
+    """Tokens/s of the exported model with and without the decoding mask, on the same programs."""
+    engine = Engine.load(model_dir, threads=threads)
+    engine.decoder.greedy(engine.prompt_ids("x = 1\n"), engine.eos_id, max_new_tokens=4)  # warm the session
+    figures: dict[str, dict] = {}
+    generated: dict[str, list[int]] = {}
+    for constrained in [False, True] * max(1, repeat):
+        tokens, seconds = 0, 0.0
+        for name, src in programs.items():
+            ids = engine.prompt_ids(src)
+            t0 = time.perf_counter()
+            constraint = engine.constraint(src) if constrained else None
+            result = engine.decoder.greedy(ids, engine.eos_id, max_new_tokens=new_tokens, constraint=constraint)
+            seconds += time.perf_counter() - t0
+            tokens += len(result.tokens)
+            if constrained:
+                generated[name] = result.tokens
+        key = "masked" if constrained else "unconstrained"
+        best = figures.get(key)
+        if best is None or tokens / seconds > best["tokens_per_s"]:
+            figures[key] = {"tokens": tokens, "seconds": round(seconds, 3), "tokens_per_s": round(tokens / seconds, 1)}
+    logits = np.random.default_rng(0).standard_normal(engine.tokenizer.get_vocab_size()).astype(np.float32)
+    replay = []
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        for name, src in programs.items():
+            constraint = engine.constraint(src)
+            for token in generated[name]:
+                pick(logits, constraint.allowed())
+                constraint.advance(token)
+        replay.append(time.perf_counter() - t0)
+    masked = figures["masked"]
+    cost = min(replay) / masked["seconds"]
+    figures["mask_only"] = {"tokens": masked["tokens"], "seconds": round(min(replay), 3),
+                            "tokens_per_s": round(masked["tokens"] / min(replay), 1)}
+    print(f"model: {model_dir}, {len(programs)} programs, {threads} onnxruntime threads, load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (best of {max(1, repeat)} rounds)")
+    for key, f in figures.items():
+        print(f"{key:14} {f['tokens']:6d} tokens {f['seconds']:8.2f} s {f['tokens_per_s']:8.1f} tok/s")
+    print(f"mask cost: {100 * cost:.1f} % of the masked decode time (the mask alone over the same tokens)")
+    print(json.dumps({"bench": "inference-mask", "model": str(model_dir), "threads": threads, **figures,
+                      "mask_cost": round(cost, 4), "load_average": os.getloadavg()[0]}))
+    return 0
 
 
 def first_step_tokens(tok, program: str) -> int:
@@ -108,7 +163,13 @@ def main() -> int:
     parser.add_argument("--torch-threads", type=int, help="PyTorch threads (default: --threads)")
     parser.add_argument("--repeat", type=int, default=3, help="first-step timing repeats (median)")
     parser.add_argument("--skip-torch", action="store_true", help="ONNX only (PyTorch eager is slow)")
+    parser.add_argument("--mask-model", type=Path, metavar="DIR",
+                        help="only measure the decoding mask's cost with this exported model")
     args = parser.parse_args()
+    if args.mask_model:
+        programs = {p.name: p.read_text() for p in sorted((REPO / "examples").glob("*.py"))}
+        programs["function20.py"] = FUNCTION_20_LINES
+        return bench_mask(args.mask_model, programs, args.new_tokens, args.threads, args.repeat)
 
     from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
 

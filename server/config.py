@@ -34,6 +34,7 @@ class PredictionSettings:
     debounce_ms: int = 300
     model_path: str = ""  # empty: the shipped model (model/weights/)
     max_steps: int = 200  # trace steps predicted per scenario
+    constrained_decoding: bool = True  # mask of the program's lines, frames and names (docs/inference.md)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ _KEYS = {
     "debounceMs": ("prediction", "debounce_ms", _int_in(0, 60_000)),
     "modelPath": ("prediction", "model_path", _path),
     "maxSteps": ("prediction", "max_steps", _int_in(1, 100_000)),
+    "constrainedDecoding": ("prediction", "constrained_decoding", _bool),
     "logLevel": (None, "log_level", _log_level),
 }
 # The wire keys the server reads; vscode-extension/package.json declares each (tests/test_settings_declared_once.py).

@@ -24,12 +24,14 @@ class LoadedModel:
     engine: Engine
     path: Path
 
-    def predictor(self, max_steps: int) -> Callable[[str, str, Callable[[], bool]], Prediction]:
+    def predictor(self, max_steps: int, constrained: bool = True
+                  ) -> Callable[[str, str, Callable[[], bool]], Prediction]:
         """(program, stdin, cancelled) -> Prediction cut to ``max_steps`` steps; runs on the model thread."""
         budget = min(MAX_NEW_TOKENS, max_steps * TOKENS_PER_STEP)
 
         def predict(program: str, stdin: str, cancelled: Callable[[], bool]) -> Prediction:
-            p = self.engine.predict(program, stdin, max_new_tokens=budget, cancel=cancelled)
+            p = self.engine.predict(program, stdin, max_new_tokens=budget, cancel=cancelled,
+                                    constrained=constrained)
             if len(p.trace.steps) <= max_steps:
                 return p
             trace = p.trace.cut(max_steps, f"only the first {max_steps} steps were predicted (maxSteps)")
@@ -43,4 +45,4 @@ def load_model(settings: PredictionSettings) -> LoadedModel:
     """Load the configured model (``modelPath``, or the shipped one); ModelLoadError names cause and fix."""
     path = Path(settings.model_path).expanduser() if settings.model_path else default_model_dir()
     # The server shares the machine with the editor: two threads are plenty for a model this size.
-    return LoadedModel(Engine.load(path, threads=2), path)
+    return LoadedModel(Engine.load(path, threads=2, constrained=settings.constrained_decoding), path)

@@ -62,8 +62,10 @@ class Session:
         after = self.settings
         if after.prediction.model_path != before.prediction.model_path and self.model_loaded.is_set():
             await self.load_model()  # (a load in progress picks the new path up itself)
-        elif self.model is not None and after.prediction.max_steps != before.prediction.max_steps:
-            self.scheduler.set_predictor(self.model.predictor(after.prediction.max_steps))
+        elif self.model is not None and (after.prediction.max_steps, after.prediction.constrained_decoding) != (
+                before.prediction.max_steps, before.prediction.constrained_decoding):
+            self.scheduler.set_predictor(self.model.predictor(after.prediction.max_steps,
+                                                              after.prediction.constrained_decoding))
         if after.hints != before.hints:
             self.feedback.refresh_hints()
         if after.hints.enable != before.hints.enable:
@@ -99,7 +101,8 @@ class Session:
             return
         log.info("model loaded from %s", self.model.path)
         self.feedback.status("ready", 0, f"model {self.model.path}")
-        self.scheduler.set_predictor(self.model.predictor(self.settings.prediction.max_steps))
+        self.scheduler.set_predictor(self.model.predictor(self.settings.prediction.max_steps,
+                                                          self.settings.prediction.constrained_decoding))
         self._schedule_all(0)
 
     # -- documents ---------------------------------------------------------------------------------------

@@ -69,6 +69,28 @@ def test_onnx_greedy_tokens_equal_transformers_generate_with_cache(torch_model, 
         assert got == expected, program
 
 
+def test_constrained_greedy_tokens_are_the_same_through_onnx_and_transformers(torch_model, tiny_programs, engine):
+    # The same mask (codeexecutor.model.constraints) through the engine's loop and transformers' LogitsProcessor.
+    from codeexecutor.training.learning.masking import TraceMask
+
+    model, _, _ = torch_model
+    table = engine.token_table
+    for program in all_programs(tiny_programs):
+        ids = engine.prompt_ids(program)
+        with torch.no_grad():
+            out = model.generate(torch.tensor([ids]), max_new_tokens=60, do_sample=False, use_cache=True,
+                                 eos_token_id=engine.eos_id, pad_token_id=engine.eos_id,
+                                 logits_processor=[TraceMask.for_programs([program], table)])
+        expected = out[0, len(ids):].tolist()
+        result = engine.decoder.greedy(ids, engine.eos_id, max_new_tokens=60,
+                                       constraint=engine.constraint(program))
+        got = result.tokens + ([engine.eos_id] if result.stop == "eos" else [])
+        assert got == expected, program
+        unconstrained = engine.decoder.greedy(ids, engine.eos_id, max_new_tokens=60).tokens
+        if program in UNSEEN:  # the mask changed what the model wrote on a program it never saw
+            assert result.tokens != unconstrained, program
+
+
 def test_manifest_lists_every_file_with_its_hash_and_the_contract_versions(tiny_model_dir):
     manifest = json.loads((tiny_model_dir / "manifest.json").read_text())
     assert manifest["format"] == "codeexecutor-onnx"

@@ -7,10 +7,11 @@ from codeexecutor.server.config import HintSettings, PredictionSettings, Setting
 
 def test_every_key_lands_in_its_branch():
     raw = {"enable": False, "maxHintLength": 20, "confidenceThreshold": 0.25, "debounceMs": 50,
-           "modelPath": " /m ", "maxSteps": 99, "logLevel": "DEBUG", "maxHoverRows": 3, "interpreter": "py"}
+           "modelPath": " /m ", "maxSteps": 99, "constrainedDecoding": False, "logLevel": "DEBUG",
+           "maxHoverRows": 3, "interpreter": "py"}
     settings, problems = parse_settings(raw)
     assert problems == []
-    assert settings == Settings(HintSettings(False, 20, 0.25, 3), PredictionSettings(50, "/m", 99), "debug")
+    assert settings == Settings(HintSettings(False, 20, 0.25, 3), PredictionSettings(50, "/m", 99, False), "debug")
 
 
 def test_initialization_options_may_nest_the_section_and_missing_keys_keep_the_base():

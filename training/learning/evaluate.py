@@ -7,6 +7,9 @@ an exported ONNX directory (it has manifest.json: codeexecutor.model.engine.Engi
 the editor runs). The predicted text is read back with codeexecutor.model.prompt.parse_generation and scored against the
 gold Trace JSON of each record (training/learning/metrics.py, docs/metrics.md). Writes REPORT_DIR/report.json,
 report.md (our numbers beside the paper's), metrics.png and predictions.jsonl.
+
+Both backends decode under the program's mask (codeexecutor.model.constraints; the checkpoint through
+training/learning/masking.py), as the editor does; ``--unconstrained`` decodes from the whole vocabulary.
 """
 
 from __future__ import annotations
@@ -42,18 +45,22 @@ class EvalConfig:
     batch_size: int = 16
     max_new_tokens: int | None = None  # None: up to the model's context
     device: str = "cpu"
+    constrained: bool = True  # decode under the program's mask (codeexecutor.model.constraints)
 
 
 def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | None,
-                         device: torch.device) -> Predictor:
+                         device: torch.device, constrained: bool = True) -> Predictor:
     """Batched greedy generation from a training checkpoint (left padding, KV cache)."""
+    from codeexecutor.model.constraints import TokenTable
     from codeexecutor.training.learning.checkpoint import load_checkpoint
+    from codeexecutor.training.learning.masking import TraceMask
 
     model, tok, cfg = load_checkpoint(ckpt_dir)
     model.to(device)
     pad_id = model.generation_config.pad_token_id
+    table = TokenTable(tok) if constrained else None
 
-    def generate(batch: list[list[int]]) -> list[str]:
+    def generate(batch: list[list[int]], programs: list[str]) -> list[str]:
         width = max(len(ids) for ids in batch)
         budget = cfg.max_positions - width
         if max_new_tokens is not None:
@@ -63,9 +70,10 @@ def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | 
         inputs = torch.tensor([[pad_id] * (width - len(ids)) + ids for ids in batch], device=device)
         mask = (torch.arange(width, device=device)[None, :] >=
                 torch.tensor([width - len(ids) for ids in batch], device=device)[:, None]).long()
+        processors = [] if table is None else [TraceMask.for_programs(programs, table)]
         with torch.no_grad():
             out = model.generate(input_ids=inputs, attention_mask=mask, max_new_tokens=budget,
-                                 do_sample=False, use_cache=True)
+                                 do_sample=False, use_cache=True, logits_processor=processors)
         texts = [tok.decode(row[width:].tolist(), skip_special_tokens=False) for row in out]
         # After its EOS a row holds only padding (the batch's longer generations went on).
         return [t.split(EOS, 1)[0] + EOS if EOS in t else t for t in texts]
@@ -77,18 +85,19 @@ def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | 
         order = sorted(range(len(records)), key=lambda i: len(prompts[i]))  # similar lengths: less padding
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            for i, text in zip(chunk, generate([prompts[i] for i in chunk]), strict=True):
+            generated = generate([prompts[i] for i in chunk], [records[i]["program"] for i in chunk])
+            for i, text in zip(chunk, generated, strict=True):
                 texts[i] = text
         return texts
 
     return predict
 
 
-def onnx_predictor(model_dir: Path, max_new_tokens: int | None) -> Predictor:
+def onnx_predictor(model_dir: Path, max_new_tokens: int | None, constrained: bool = True) -> Predictor:
     """One program at a time through the exported model, as the language server runs it."""
     from codeexecutor.model.engine import Engine  # lazily: the export helper's onnxruntime engine
 
-    engine = Engine.load(model_dir)
+    engine = Engine.load(model_dir, constrained=constrained)
     kwargs = {} if max_new_tokens is None else {"max_new_tokens": max_new_tokens}
 
     def predict(records: list[dict[str, Any]]) -> list[str]:
@@ -173,6 +182,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="report directory (default: MODEL/eval-SPLIT)")
     parser.add_argument("--batch-size", type=int, default=16, help="programs per generate call (checkpoint)")
     parser.add_argument("--max-new-tokens", type=int, help="cap on generated tokens (default: the context)")
+    parser.add_argument("--unconstrained", action="store_true",
+                        help="decode from the whole vocabulary, without the program's mask (for comparison)")
     parser.add_argument("--device", choices=("cpu", "cuda"),
                         help="checkpoint only; default: cuda if available")
 
@@ -181,13 +192,14 @@ def run(args: argparse.Namespace) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     cfg = EvalConfig(model=str(args.model), data=str(args.data), split=args.split, limit=args.limit,
                      per_kind=args.per_kind, batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
-                     device=device)
+                     device=device, constrained=not args.unconstrained)
     out = args.out or args.model / f"eval-{args.split}"
     records = list(read_records(args.data, args.split, args.limit, args.per_kind))
     if (args.model / "manifest.json").is_file():
-        predict = onnx_predictor(args.model, args.max_new_tokens)
+        predict = onnx_predictor(args.model, args.max_new_tokens, cfg.constrained)
     else:
-        predict = checkpoint_predictor(args.model, args.batch_size, args.max_new_tokens, torch.device(device))
+        predict = checkpoint_predictor(args.model, args.batch_size, args.max_new_tokens, torch.device(device),
+                                       cfg.constrained)
 
     from tqdm import tqdm
 

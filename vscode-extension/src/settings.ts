@@ -32,6 +32,7 @@ export interface ServerSettings {
   debounceMs: number;
   modelPath: string;
   maxSteps: number;
+  constrainedDecoding: boolean;
   logLevel: LogLevel;
 }
 

@@ -32,6 +32,7 @@ describe("parseSettings", () => {
       debounceMs: 300,
       modelPath: "",
       maxSteps: 200,
+      constrainedDecoding: true,
       logLevel: "info",
     });
   });
@@ -47,6 +48,7 @@ describe("parseSettings", () => {
       modelPath: "~/models/m1",
       autoSetupEnvironment: false,
       maxSteps: 50,
+      constrainedDecoding: false,
       logLevel: "debug",
     };
     const settings = parseSettings((key) => values[key], ctx);
@@ -60,6 +62,7 @@ describe("parseSettings", () => {
       debounceMs: 150,
       modelPath: "/home/u/models/m1",
       maxSteps: 50,
+      constrainedDecoding: false,
       logLevel: "debug",
     });
     assert.deepEqual(settings.problems, []);

@@ -1,0 +1,227 @@
+"""Constrained decoding: the static analysis (exact, on small programs), the token-level mask, and the proof
+that the mask never excludes the truth: every token of the gold traces of real built datasets is allowed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codeexecutor.model.analysis import analyse
+from codeexecutor.model.constraints import TokenTable, TraceConstraint, first_disallowed
+from codeexecutor.model.engine import WEIGHTS_DIR
+from codeexecutor.model.tokenizer import EOS, load_tokenizer
+from codeexecutor.model.trace import MODULE_FRAME, STATUSES
+from codeexecutor.training.dataset.build import SPLITS, BuildConfig, build
+
+REPO = Path(__file__).parent.parent
+CODENET_FIXTURE = Path(__file__).parent / "fixtures" / "codenet"
+
+NESTED = """\
+def outer(xs):
+    total = 0
+    def inner(x):
+        nonlocal total
+        total += x
+    for x in xs:
+        inner(x)
+    return total
+
+class Stack:
+    def push(self, item):
+        self.items.append(item)
+
+n = outer([1, 2])
+"""
+
+LOOP = """\
+total = 0
+for i in range(3):
+    total = total + i
+    if total > 1:
+        break
+else:
+    total = -1
+print(total)
+"""
+
+CAUGHT = """\
+try:
+    x = 1 // 0
+except ZeroDivisionError as e:
+    x = 0
+y = x
+"""
+
+
+@pytest.fixture(scope="module")
+def table() -> TokenTable:
+    return TokenTable(load_tokenizer(WEIGHTS_DIR / "tokenizer.json"))
+
+
+# -- the analysis -----------------------------------------------------------------------------------------
+
+def test_frames_are_the_defined_functions_named_as_the_tracer_names_them() -> None:
+    facts = analyse(NESTED)
+    assert facts.frames is not None
+    assert sorted(facts.frames) == ["<module>", "Stack.push", "outer", "outer.inner"]
+    assert facts.called_frames() == {"Stack.push", "outer", "outer.inner"}
+    assert facts.frames["outer.inner"].lines == {3, 5}  # the def line, and the body (nonlocal has no code)
+    assert facts.frames["Stack.push"].lines == {11, 12}
+    assert facts.frames[MODULE_FRAME].lines == {1, 10, 14}
+
+
+def test_names_are_the_frames_variables_without_functions_classes_or_modules() -> None:
+    frames = analyse(NESTED).frames
+    assert frames is not None
+    assert frames[MODULE_FRAME].names == {"n"}  # outer and Stack are only ever a function and a class
+    assert frames["outer"].names == {"total", "x", "xs"}  # inner is only a function
+    assert frames["outer.inner"].names == {"total", "x"}  # the free variable shows in the closure's state
+    assert frames["Stack.push"].names == {"item", "self"}
+
+
+def test_a_pure_line_may_change_only_what_it_binds() -> None:
+    frames = analyse(LOOP).frames
+    assert frames is not None
+    module = frames[MODULE_FRAME]
+    assert {line: module.step_names(line, False) for line in sorted(module.lines)} == {
+        1: {"total"}, 2: {"i"}, 3: {"total"}, 4: set(), 5: set(), 7: {"total"}, 8: set()}
+
+
+def test_a_line_that_may_mutate_or_call_the_program_may_change_every_name_of_its_frame() -> None:
+    frames = analyse(NESTED).frames
+    assert frames is not None
+    outer = frames["outer"]
+    assert outer.step_names(6, False) == {"x"}  # for x in xs: binds x
+    assert outer.step_names(7, False) == {"total", "x", "xs"}  # inner(x) may change total (nonlocal)
+    assert outer.step_names(2, True) == {"total", "xs"}  # the first step lists the arguments too
+    assert frames["Stack.push"].step_names(12, False) == {"item", "self"}  # self.items.append(...)
+    assert frames[MODULE_FRAME].step_names(14, False) == {"n"}
+
+
+def test_except_as_name_may_be_deleted_on_any_line_of_its_handler() -> None:
+    frames = analyse(CAUGHT).frames
+    assert frames is not None
+    module = frames[MODULE_FRAME]
+    assert [module.step_names(line, False) for line in (2, 3, 4, 5)] == [{"x"}, {"e"}, {"e", "x"}, {"y"}]
+
+
+def test_successors_follow_loops_breaks_else_and_exception_handlers() -> None:
+    frames = analyse(LOOP).frames
+    assert frames is not None
+    loop = frames[MODULE_FRAME]
+    assert {line: loop.next_lines(line) for line in sorted(loop.lines)} == {
+        1: {1, 2}, 2: {2, 3, 7}, 3: {3, 4}, 4: {2, 4, 5}, 5: {5, 8}, 7: {7, 8}, 8: {8}}
+    assert loop.next_lines(None) == loop.lines  # the activation's first step: any of its lines
+    caught = analyse(CAUGHT).frames
+    assert caught is not None
+    assert caught[MODULE_FRAME].next_lines(2) == {2, 3, 5}  # on, into the handler, or past it
+
+
+def test_a_program_that_does_not_compile_constrains_lines_only_to_the_file() -> None:
+    facts = analyse("x = (\ny = 2\n")
+    assert facts.frames is None and facts.called_frames() is None
+    assert facts.frame_lines(MODULE_FRAME) == {1, 2}
+    assert facts.step_names(MODULE_FRAME, 1, False) is None
+
+
+def test_globals_or_exec_leave_module_names_unconstrained() -> None:
+    frames = analyse("globals()['a'] = 1\nprint(a)\n").frames
+    assert frames is not None and frames[MODULE_FRAME].names is None
+
+
+# -- the token-level mask ---------------------------------------------------------------------------------
+
+def allowed_texts(constraint: TraceConstraint, table: TokenTable) -> set[str]:
+    return {table.tokenizer.id_to_token(int(i)) for i in np.flatnonzero(constraint.allowed())}
+
+
+def feed(constraint: TraceConstraint, table: TokenTable, text: str) -> None:
+    for token in table.tokenizer.encode(text, add_special_tokens=False).ids:
+        assert constraint.allowed()[token], table.tokenizer.id_to_token(token)
+        constraint.advance(token)
+
+
+def test_markers_names_lines_and_frames_are_only_what_the_program_has(table: TokenTable) -> None:
+    c = TraceConstraint(analyse(NESTED), table)
+    assert allowed_texts(c, table) == {"<line>", "<call>", "<stdout>", "<end>"}
+    feed(c, table, "<line> 1 <line> 10 <line>")
+    assert allowed_texts(c, table) == {"Ġ1"}  # after line 10 only line 14 (or 10 again) can come
+    feed(c, table, " 14 <call>")
+    first = allowed_texts(c, table)
+    assert first == {table.tokenizer.id_to_token(table.spell(f)[0]) for f in ("outer", "outer.inner", "Stack.push")}
+    feed(c, table, " outer <line> 2 ")
+    assert allowed_texts(c, table) == {"<s>", "<d>", "<out>", "<ret>", "<exc>", "<line>", "<call>", "<stdout>",
+                                       "<end>"}
+    feed(c, table, "<s>")
+    assert allowed_texts(c, table) == {table.tokenizer.id_to_token(table.spell(n)[0]) for n in ("total", "xs")}
+    feed(c, table, " xs [1, 2] <s> total 0 <line> 3 <line> 6 <s> x 1 <line> 7 <call> outer.inner <line> 5 <s> x 1 "
+                   "<s> total 1 <ret> None <line> 7 <line> 6 <s> x 2 <line> 7 <call> outer.inner <line> 5 <s> x 2 <s> "
+                   "total 3 <ret> None <line> 7 <line> 6 <line> 8 <ret> 3 <line> 14 <s> n 3 <end>")
+    assert allowed_texts(c, table) == {table.tokenizer.id_to_token(table.spell(s)[0]) for s in STATUSES}
+    feed(c, table, " ok")
+    assert table.eos in np.flatnonzero(c.allowed())
+    assert not c.allowed()[table.marker["<line>"]]
+
+
+def test_the_module_never_returns_and_a_value_needs_content_before_the_next_marker(table: TokenTable) -> None:
+    c = TraceConstraint(analyse(LOOP), table)
+    feed(c, table, "<line> 1 ")
+    assert "<ret>" not in allowed_texts(c, table)
+    feed(c, table, "<s> total")
+    assert not any(m.startswith("<") for m in allowed_texts(c, table))  # a value, never a marker, comes next
+    feed(c, table, " 0 ")
+    assert "<line>" in allowed_texts(c, table) and "<lt>" in allowed_texts(c, table)
+
+
+# -- the proof: gold traces of real datasets pass the mask ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    """Small real datasets of every kind (the real builder, sources and tracer), all their records."""
+    configs = {
+        "singleline": dict(size=40, mutants_per_program=2, seed=2),
+        "tutorial": dict(size=6, mutants_per_program=3),
+        "generated": dict(size=40, mutants_per_program=1, seed=4),
+        "codenet": dict(size=10, corpus=(str(CODENET_FIXTURE),), mutants_per_program=3),
+    }
+    out: dict[str, list[dict]] = {}
+    for kind, flags in configs.items():
+        root = tmp_path_factory.mktemp(kind)
+        build(BuildConfig(kind=kind, out=str(root), **flags))  # type: ignore[arg-type]
+        out[kind] = [json.loads(line) for split in SPLITS for path in sorted((root / split).glob("*.jsonl"))
+                     for line in path.read_text(encoding="utf-8").splitlines()]
+    return out
+
+
+@pytest.mark.parametrize("kind", ["singleline", "tutorial", "generated", "codenet"])
+def test_every_gold_token_of_every_split_is_allowed(built: dict[str, list[dict]], table: TokenTable,
+                                                    kind: str) -> None:
+    records = built[kind]
+    assert len(records) >= 10 and {r["kind"] for r in records} == {kind}
+    refused = []
+    for r in records:
+        ids = table.tokenizer.encode(r["text"] + EOS, add_special_tokens=False).ids
+        at = first_disallowed(analyse(r["program"]), table, ids)
+        if at is not None:
+            refused.append((r["id"], table.tokenizer.decode(ids[max(0, at - 12):at + 1], skip_special_tokens=False)))
+    assert refused == []
+
+
+# -- the shipped model under the mask ---------------------------------------------------------------------
+
+def test_predict_names_only_lines_frames_and_names_the_program_has() -> None:
+    program = REPO / "examples" / "functions.py"
+    run = subprocess.run([sys.executable, "-m", "codeexecutor", "predict", str(program), "--json"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    trace = json.loads(run.stdout)
+    facts = analyse(program.read_text())
+    assert facts.frames is not None and trace["steps"]
+    for step in trace["steps"]:
+        frame = facts.frames[step["frame"]]
+        assert step["line"] in frame.lines
+        assert frame.names is not None and set(step["state"]) <= frame.names
