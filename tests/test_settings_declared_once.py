@@ -24,7 +24,7 @@ SERVER_DECLARED = {name.removeprefix(f"{SECTION}."): spec for name, spec in DECL
 
 
 def accepted(key: str, value: object) -> bool:
-    settings, problems = parse_settings({key: value})
+    _, problems = parse_settings({key: value})
     return not problems
 
 
