@@ -7,7 +7,8 @@ import random
 import libcst as cst
 import pytest
 
-from codeexecutor.training.dataset.mutations import OPERATORS, apply_at, apply_path, collect_sites, mutants, mutate
+from codeexecutor.training.dataset.mutants import apply_at, apply_path, collect_sites, mutants, mutate
+from codeexecutor.training.dataset.mutations import OPERATORS
 
 # (operator, before, seed, after): one site each, so the seed only picks among an operator's variants.
 CASES = [

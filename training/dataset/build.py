@@ -1,7 +1,7 @@
 """`codeexecutor build-dataset`: programs -> mutants -> gold traces -> filtered, split JSONL shards.
 
 Per original program (``SourceProgram``): trace it (twice: a program whose two traces differ is not
-deterministic and is skipped), make up to M mutants (training/dataset/mutations.py), trace them, and keep a mutant
+deterministic and is skipped), make up to M mutants (training/dataset/mutants.py), trace them, and keep a mutant
 only if its trace is complete, deterministic (a sampled ``--check-rate`` of mutants is traced twice) and
 differs from the original's. Records follow the "Dataset record" contract of docs/architecture.md.
 
@@ -33,18 +33,17 @@ from tqdm import tqdm
 
 from codeexecutor.model.trace import Trace, to_text
 from codeexecutor.training.dataset import stats
-from codeexecutor.training.dataset.mutations import mutants
+from codeexecutor.training.dataset.mutants import mutants
+from codeexecutor.training.dataset.shards import DONE, SPLITS, ShardWriter, write_atomic
 from codeexecutor.training.dataset.sources import KINDS, SourceProgram
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
-SPLITS = ("train", "valid", "test")
 CHUNK = 256  # programs per round: their originals are traced first, then the mutants of those that ran
 # Jobs per sandbox request: consecutive import-free programs then share one forked child (training/tracing/sandbox.py),
 # which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
 BATCH = 16
 PROGRAMS_PER_SHARD = 5000  # default shard size: a kill -9 loses at most this much work
-DONE = "_done"
 _UNCHECKED = Trace(status="ok", message="not traced twice")  # marks a mutant left out of the sampled check
 
 
@@ -409,46 +408,6 @@ def shard_name(cfg: BuildConfig, index: int) -> str:
     return f"{cfg.kind}-{index:05d}"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-class ShardWriter:
-    """A shard's split files, written record by record under temporary names (memory stays flat however
-    large the shard); ``commit`` renames them into place, then writes the marker: a shard is done iff its
-    marker exists. Left uncommitted (an error, a kill), only temporary files remain, which a rerun deletes."""
-
-    def __init__(self, out: Path, name: str) -> None:
-        self.out, self.name = out, name
-        self.summary = stats.Summary(structure=True)
-        self.files = {}
-        for split in SPLITS:
-            (out / split).mkdir(parents=True, exist_ok=True)
-            self.files[split] = open(self._tmp(split), "w", encoding="utf-8")  # noqa: SIM115 -- closed in commit
-
-    def _tmp(self, split: str) -> Path:
-        return self.out / split / f"{self.name}.jsonl.tmp-{os.getpid()}"
-
-    def add(self, record: dict) -> None:
-        self.files[record["split"]].write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.summary.add(record)
-
-    def commit(self, counts: Counter) -> None:
-        for split, f in self.files.items():
-            f.close()
-            os.replace(self._tmp(split), self.out / split / f"{self.name}.jsonl")
-        marker = {"counts": dict(counts), "summary": self.summary.to_json()}
-        (self.out / DONE).mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.out / DONE / f"{self.name}.json", json.dumps(marker, indent=1, sort_keys=True))
-
-    def discard(self) -> None:
-        for split, f in self.files.items():
-            f.close()
-            self._tmp(split).unlink(missing_ok=True)
-
-
 def check_config(out: Path, cfg: BuildConfig) -> None:
     """Record the flags in DIR/config.json (one entry per kind), or refuse to mix in other settings."""
     path = out / "config.json"
@@ -461,7 +420,7 @@ def check_config(out: Path, cfg: BuildConfig) -> None:
                          f"{diff}; use another --out or delete {out}")
     configs[cfg.kind] = {"identity": cfg.identity(), "flags": {**asdict(cfg), "corpus": list(cfg.corpus)}}
     out.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, json.dumps(configs, indent=1, sort_keys=True))
+    write_atomic(path, json.dumps(configs, indent=1, sort_keys=True))
 
 
 def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
@@ -505,7 +464,7 @@ def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
     removed = written - kept_total
     (out / DONE / "final").mkdir(parents=True, exist_ok=True)
     final = {"removed_duplicates": removed, "summaries": summaries}
-    _write_atomic(out / DONE / "final" / f"{cfg.kind}.json", json.dumps(final, indent=1, sort_keys=True))
+    write_atomic(out / DONE / "final" / f"{cfg.kind}.json", json.dumps(final, indent=1, sort_keys=True))
     return removed
 
 
