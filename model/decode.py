@@ -1,7 +1,7 @@
 """Greedy decoding over the exported ONNX graph with a KV cache, and per-value confidence (no torch).
 
-The graph (training/learning/export.py) takes ``input_ids``, ``position_ids`` and every layer's past keys/values and
-returns the last position's logits and the grown keys/values. Decoding runs the whole prompt once (past of
+The graph (its names in model/graph.py) takes ``input_ids``, ``position_ids`` and every layer's past
+keys/values and returns the last position's logits and the grown keys/values. Decoding runs the whole prompt once (past of
 length 0), then one token per call. The keys/values stay OrtValues from one call to the next
 (``run_with_ort_values``): they are never copied into numpy, which is the cost that grows with the sequence.
 """
@@ -17,20 +17,11 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from codeexecutor.model.constraints import TraceConstraint
+from codeexecutor.model.graph import GraphIO, GraphShape
 from codeexecutor.model.trace import CALL, DEL, END, EXC, LINE, OUT, RET, SET, STDOUT
 
 # The confidence key of each event marker (codeexecutor.model.engine.Prediction.confidence).
 EVENT_KEYS = {RET: "<return>", OUT: "<output>", EXC: "<exception>"}
-
-
-@dataclass(frozen=True)
-class GraphShape:
-    """What the decoder needs to know about the graph: layer count and the key/value tensor shape."""
-
-    num_layers: int
-    num_kv_heads: int
-    head_dim: int
-    max_positions: int
 
 
 @dataclass
@@ -51,8 +42,9 @@ class KVDecoder:
     def __init__(self, session: ort.InferenceSession, shape: GraphShape) -> None:
         self.session = session
         self.shape = shape
-        self.past_names = [f"past_{kind}_{i}" for i in range(shape.num_layers) for kind in ("key", "value")]
-        self.output_names = ["logits"] + [n.replace("past_", "present_") for n in self.past_names]
+        io = GraphIO(shape.num_layers)
+        self.past_names = io.past_names
+        self.output_names = io.output_names
         empty = np.zeros((1, shape.num_kv_heads, 0, shape.head_dim), dtype=np.float32)
         self._empty = ort.OrtValue.ortvalue_from_numpy(empty)
 

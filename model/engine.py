@@ -22,12 +22,12 @@ from tokenizers import Tokenizer
 from codeexecutor.model.analysis import analyse
 from codeexecutor.model.config import ModelConfig
 from codeexecutor.model.constraints import TokenTable, TraceConstraint
-from codeexecutor.model.decode import GraphShape, KVDecoder, step_confidences
+from codeexecutor.model.decode import KVDecoder, step_confidences
+from codeexecutor.model.graph import MANIFEST_FORMAT, GraphShape
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
 from codeexecutor.model.trace import TRACE_FORMAT_VERSION, Trace
 
-MANIFEST_FORMAT = "codeexecutor-onnx"
 DEFAULT_MAX_NEW_TOKENS = 1024
 CUT_OFF = "the text ended before <end>"  # codeexecutor.model.trace.from_text's message for a cut text
 EXPORT_HINT = "codeexecutor export --checkpoint CHECKPOINT_DIR --out DIR"

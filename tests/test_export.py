@@ -11,8 +11,9 @@ torch = pytest.importorskip("torch")
 
 from codeexecutor.cli import main  # noqa: E402
 from codeexecutor.model.engine import Engine  # noqa: E402
+from codeexecutor.model.graph import GraphIO  # noqa: E402
 from codeexecutor.training.learning.checkpoint import load_checkpoint  # noqa: E402
-from codeexecutor.training.learning.export import FP32_LOGIT_ATOL, GraphIO, sha256, verify  # noqa: E402
+from codeexecutor.training.learning.export import FP32_LOGIT_ATOL, sha256, verify  # noqa: E402
 
 # Programs the tiny model never saw (garbage predictions, but the same garbage in ONNX and PyTorch).
 UNSEEN = ["a = 1\nb = a + 2\n", "def f(x):\n    return [x] * 2\ny = f('q')\nprint(y, len(y))\n"]

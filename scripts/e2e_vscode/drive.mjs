@@ -169,7 +169,7 @@ function extensionLog() {
   return found.map((file) => fs.readFileSync(file, "utf8")).join("\n");
 }
 
-/** Pids of the language server processes (`python -m server`) in code-server's process group. */
+/** Pids of the language server processes (`python -m codeexecutor.server`) in code-server's process group. */
 function serverPids() {
   const group = Number(process.env.E2E_SERVER_PGID);
   if (!group) {
@@ -185,7 +185,7 @@ function serverPids() {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (pgrp === group && cmd.includes("-m") && cmd.includes("server")) {
+      if (pgrp === group && cmd.includes("-m") && cmd.includes("codeexecutor.server")) {
         pids.push(Number(entry));
       }
     } catch {

@@ -35,9 +35,9 @@ from torch.nn import functional as F
 
 from codeexecutor.model.config import ModelConfig
 from codeexecutor.model.engine import sha256
+from codeexecutor.model.graph import MANIFEST_FORMAT, GraphIO
 from codeexecutor.model.trace import TRACE_FORMAT_VERSION
 
-MANIFEST_FORMAT = "codeexecutor-onnx"
 OPSET = 17
 # fp32 ONNX vs PyTorch: the same arithmetic in a different order; anything above this is a wrong graph.
 FP32_LOGIT_ATOL = 1e-3
@@ -55,29 +55,6 @@ class ExportConfig:
     out: str
     quantization: str = "int8"  # "int8" (dynamic, weights only) or "fp32"
     opset: int = OPSET
-
-
-@dataclass(frozen=True)
-class GraphIO:
-    """The names of the graph's inputs and outputs (model/decode.py uses the same names)."""
-
-    num_layers: int
-
-    @property
-    def past_names(self) -> list[str]:
-        return [f"past_{kind}_{i}" for i in range(self.num_layers) for kind in ("key", "value")]
-
-    @property
-    def present_names(self) -> list[str]:
-        return [f"present_{kind}_{i}" for i in range(self.num_layers) for kind in ("key", "value")]
-
-    @property
-    def input_names(self) -> list[str]:
-        return ["input_ids", "position_ids", *self.past_names]
-
-    @property
-    def output_names(self) -> list[str]:
-        return ["logits", *self.present_names]
 
 
 def rotate_half(x: torch.Tensor, half: int) -> torch.Tensor:
