@@ -1,8 +1,8 @@
 """Greedy decoding over the exported ONNX graph with a KV cache, and per-value confidence (no torch).
 
 The graph (its names in model/graph.py) takes ``input_ids``, ``position_ids`` and every layer's past
-keys/values and returns the last position's logits and the grown keys/values. Decoding runs the whole prompt once (past of
-length 0), then one token per call. The keys/values stay OrtValues from one call to the next
+keys/values and returns the last position's logits and the grown keys/values. Decoding runs the whole
+prompt once (past of length 0), then one token per call. The keys/values stay OrtValues from one call to the next
 (``run_with_ort_values``): they are never copied into numpy, which is the cost that grows with the sequence.
 """
 
