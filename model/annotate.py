@@ -7,7 +7,7 @@ confidence is below ``DOUBT`` are marked with a ``?``.
 
 from __future__ import annotations
 
-from codeexecutor.model.trace import MODULE_FRAME, Trace, state_delta
+from codeexecutor.model.trace import Trace, deltas
 
 DOUBT = 0.5  # below this a predicted value is shown as doubtful
 
@@ -19,25 +19,17 @@ def _mark(text: str, confidence: float | None) -> str:
 def line_notes(trace: Trace, confidence: list[dict[str, float]] | None = None) -> dict[int, str]:
     """Per line, what its last execution changed (``x = 3, y = [1]``), returned or raised."""
     notes: dict[int, str] = {}
-    previous: list[dict[str, str]] = [{}]  # per open activation, as in codeexecutor.model.trace.to_text
-    names = [MODULE_FRAME]
-    for i, step in enumerate(trace.steps):
+    for i, delta in enumerate(deltas(trace.steps)):
+        step = delta.step
         conf = confidence[i] if confidence is not None and i < len(confidence) else {}
-        if step.call or step.frame != names[-1]:
-            previous.append({})
-            names.append(step.frame)
-        changed, deleted = state_delta(previous[-1], step.state)
-        parts = [_mark(f"{k} = {v}", conf.get(k)) for k, v in changed.items()] + [f"del {k}" for k in deleted]
+        parts = [_mark(f"{k} = {v}", conf.get(k)) for k, v in delta.changed.items()]
+        parts += [f"del {k}" for k in delta.deleted]
         if step.ret is not None:
             parts.append(_mark(f"return {step.ret}", conf.get("<return>")))
         if step.exception is not None:
             parts.append(_mark(f"raise {step.exception}", conf.get("<exception>")))
         if parts:
             notes[step.line] = ", ".join(parts)
-        previous[-1] = dict(step.state)
-        if step.closes_frame and len(previous) > 1:
-            previous.pop()
-            names.pop()
     return notes
 
 

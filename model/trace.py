@@ -45,6 +45,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -177,22 +178,49 @@ def state_delta(before: dict[str, str], after: dict[str, str]) -> tuple[dict[str
     return changed, deleted
 
 
+@dataclass(frozen=True)
+class Delta:
+    """A step and what it changed in its activation: the rule the text form is written by."""
+
+    step: Step
+    opens: bool  # the step starts a new activation (``<call>`` in the text form)
+    changed: dict[str, str]  # new or changed names vs the activation's previous state
+    deleted: list[str]
+
+
+def deltas(steps: Iterable[Step]) -> Iterator[Delta]:
+    """Each step with its changes, keeping the stack of open activations (the module always at the bottom).
+
+    The one implementation of the delta rule: to_text writes it, and the annotator and the server's runs
+    read traces by it, so "changed" means the same everywhere.
+    """
+    stack: list[dict[str, str]] = [{}]
+    names: list[str] = [MODULE_FRAME]
+    for step in steps:
+        # A hand-written trace may lack ``call`` flags; a frame change still opens an activation.
+        opens = step.call or step.frame != names[-1]
+        if opens:
+            stack.append({})
+            names.append(step.frame)
+        changed, deleted = state_delta(stack[-1], step.state)
+        yield Delta(step, opens, changed, deleted)
+        stack[-1] = dict(step.state)
+        if step.closes_frame and len(stack) > 1:
+            stack.pop()
+            names.pop()
+
+
 def to_text(trace: Trace) -> str:
     """The compact text form: per step, only the names its line changed in its frame."""
     parts: list[str] = []
-    stack: list[dict[str, str]] = [{}]  # the module's activation is always at the bottom
-    names: list[str] = [MODULE_FRAME]
-    for step in trace.steps:
-        # A hand-written trace may lack ``call`` flags; a frame change still opens an activation.
-        if step.call or step.frame != names[-1]:
-            stack.append({})
-            names.append(step.frame)
+    for delta in deltas(trace.steps):
+        step = delta.step
+        if delta.opens:
             parts += [CALL, step.frame]
         parts += [LINE, str(step.line)]
-        changed, deleted = state_delta(stack[-1], step.state)
-        for name in deleted:
+        for name in delta.deleted:
             parts += [DEL, name]
-        for name, value in changed.items():
+        for name, value in delta.changed.items():
             parts += [SET, name, _escape(value)]
         if step.output is not None:
             parts += [OUT, _escape(repr(step.output))]
@@ -200,10 +228,6 @@ def to_text(trace: Trace) -> str:
             parts += [RET, _escape(step.ret)]
         if step.exception is not None:
             parts += [EXC, _escape(repr(step.exception))]
-        stack[-1] = dict(step.state)
-        if step.closes_frame and len(stack) > 1:
-            stack.pop()
-            names.pop()
     concat = "".join(s.output or "" for s in trace.steps)
     if trace.stdout != concat:
         parts += [STDOUT, _escape(repr(trace.stdout))]
