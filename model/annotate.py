@@ -7,7 +7,7 @@ confidence is below ``DOUBT`` are marked with a ``?``.
 
 from __future__ import annotations
 
-from codeexecutor.model.trace import Trace, deltas
+from codeexecutor.model.trace import EXCEPTION_KEY, RETURN_KEY, Trace, deltas
 
 DOUBT = 0.5  # below this a predicted value is shown as doubtful
 
@@ -25,9 +25,9 @@ def line_notes(trace: Trace, confidence: list[dict[str, float]] | None = None) -
         parts = [_mark(f"{k} = {v}", conf.get(k)) for k, v in delta.changed.items()]
         parts += [f"del {k}" for k in delta.deleted]
         if step.ret is not None:
-            parts.append(_mark(f"return {step.ret}", conf.get("<return>")))
+            parts.append(_mark(f"return {step.ret}", conf.get(RETURN_KEY)))
         if step.exception is not None:
-            parts.append(_mark(f"raise {step.exception}", conf.get("<exception>")))
+            parts.append(_mark(f"raise {step.exception}", conf.get(EXCEPTION_KEY)))
         if parts:
             notes[step.line] = ", ".join(parts)
     return notes

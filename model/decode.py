@@ -18,10 +18,7 @@ from tokenizers import Tokenizer
 
 from codeexecutor.model.constraints import TraceConstraint
 from codeexecutor.model.graph import GraphIO, GraphShape
-from codeexecutor.model.trace import CALL, DEL, END, EXC, LINE, OUT, RET, SET, STDOUT
-
-# The confidence key of each event marker (codeexecutor.model.engine.Prediction.confidence).
-EVENT_KEYS = {RET: "<return>", OUT: "<output>", EXC: "<exception>"}
+from codeexecutor.model.trace import CALL, DEL, END, EVENT_KEYS, EXC, LINE, OUT, RET, SET, STDOUT
 
 
 @dataclass

@@ -158,6 +158,10 @@ class TraceFormatError(ValueError):
 LINE, CALL, SET, DEL, OUT, RET, EXC, END, STDOUT, LT = (
     "<line>", "<call>", "<s>", "<d>", "<out>", "<ret>", "<exc>", "<end>", "<stdout>", "<lt>")
 MARKERS = (LINE, CALL, SET, DEL, OUT, RET, EXC, END, STDOUT, LT)
+# A predicted step's confidence (codeexecutor.model.engine.Prediction) is keyed by the names it set and, for
+# its events, by these keys (never a Python name).
+RETURN_KEY, OUTPUT_KEY, EXCEPTION_KEY = "<return>", "<output>", "<exception>"
+EVENT_KEYS = {RET: RETURN_KEY, OUT: OUTPUT_KEY, EXC: EXCEPTION_KEY}
 _MARKER_RE = re.compile("(" + "|".join(re.escape(m) for m in MARKERS if m != LT) + ")")
 
 
