@@ -69,7 +69,6 @@ class FrameFacts:
     first_names: frozenset[str]  # names the first step of an activation may list besides what the line binds
     changes: dict[int, frozenset[str]] = field(default_factory=dict)  # line -> names it may set/delete
     successors: dict[int, frozenset[int]] | None = None  # line -> lines whose step may follow it; None: any
-    exits: frozenset[int] | None = None  # lines after which the code may return (finish); None: any
 
     def next_lines(self, previous: int | None) -> frozenset[int]:
         """Lines the activation's next step may name, after a step at ``previous`` (None: its first step)."""
@@ -101,13 +100,6 @@ class ProgramFacts:
         if facts is None or not facts.lines:
             return frozenset(range(1, self.line_count + 1))
         return facts.next_lines(previous)
-
-    def may_finish(self, previous: int | None) -> bool:
-        """Whether the module may run to its end right after its step at ``previous`` (None: no step yet)."""
-        module = self.frames.get(MODULE_FRAME) if self.frames is not None else None
-        if module is None or module.exits is None or previous is None:
-            return True
-        return previous in module.exits
 
     def step_names(self, frame: str, line: int, first: bool) -> frozenset[str] | None:
         facts = self.frames.get(frame) if self.frames is not None else None
@@ -154,12 +146,10 @@ def analyse(program: str) -> ProgramFacts:
         changes = {line: frozenset(effect.binds) if effect.pure else (names or frozenset())
                    for (frame, line), effect in per_line.items() if frame == name}
         # A generator's activations end at a yield and resume after it: successors do not describe them.
-        flows = [_line_flow(c) for c in objs]
-        generator = any(c.co_flags & _GENERATOR_FLAGS for c in objs)
-        successors = None if generator else _merge([f[0] for f in flows])
-        exits = None if generator else frozenset(line for f in flows for line in f[1])
+        successors = None if any(c.co_flags & _GENERATOR_FLAGS for c in objs) else _merge(
+            [_line_successors(c) for c in objs])
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
-                                  successors=successors, exits=exits)
+                                  successors=successors)
     return ProgramFacts(frames=frames, line_count=line_count)
 
 
@@ -218,9 +208,8 @@ _UNCONDITIONAL = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_I
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 
-def _line_flow(code: types.CodeType) -> tuple[dict[int, frozenset[int]], set[int]]:
-    """Line -> the lines whose line event can come next in the same activation; and the lines after which
-    the code can return without another line event.
+def _line_successors(code: types.CodeType) -> dict[int, frozenset[int]]:
+    """Line -> the lines whose line event can come next in the same activation.
 
     The tracer gets a line event when execution reaches an instruction whose line differs from the previous
     instruction's, or jumps backwards; so from every instruction of a line the walk follows fall-through,
@@ -242,24 +231,20 @@ def _line_flow(code: types.CodeType) -> tuple[dict[int, frozenset[int]], set[int
         out += [(at[e.target], e.target <= i.offset) for e in handlers if e.start <= i.offset < e.end]
         edges.append(out)
     successors: dict[int, set[int]] = defaultdict(set)
-    exits: set[int] = set()
     for start_line in {n for n in line if n}:
         found = successors[start_line]
         found.add(start_line)
         todo = [k for k, n in enumerate(line) if n == start_line]
         seen = set(todo)
         while todo:
-            k = todo.pop()
-            if ins[k].opname in ("RETURN_VALUE", "RETURN_CONST"):
-                exits.add(start_line)
-            for nxt, backwards in edges[k]:
+            for nxt, backwards in edges[todo.pop()]:
                 n = line[nxt]
                 if n is not None and (n != start_line or backwards):
                     found.add(n)
                 elif nxt not in seen:
                     seen.add(nxt)
                     todo.append(nxt)
-    return {n: frozenset(lines) for n, lines in successors.items()}, exits
+    return {n: frozenset(lines) for n, lines in successors.items()}
 
 
 def _merge(maps: list[dict[int, frozenset[int]]]) -> dict[int, frozenset[int]]:

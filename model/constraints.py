@@ -26,21 +26,7 @@ from tokenizers import Tokenizer
 
 from codeexecutor.model.analysis import ProgramFacts
 from codeexecutor.model.tokenizer import EOS, SPECIAL_TOKENS
-from codeexecutor.model.trace import (
-    CALL,
-    COMPLETE_STATUSES,
-    DEL,
-    END,
-    EXC,
-    LINE,
-    LT,
-    MODULE_FRAME,
-    OUT,
-    RET,
-    SET,
-    STATUSES,
-    STDOUT,
-)
+from codeexecutor.model.trace import CALL, DEL, END, EXC, LINE, LT, MODULE_FRAME, OUT, RET, SET, STATUSES, STDOUT
 
 _UNKNOWN_FRAME = "?"  # a frame opened by a <call> whose name could not be checked (any line, any name)
 
@@ -173,9 +159,6 @@ class TraceConstraint:
         self.pending_call = False
         self.step: tuple[str, int, bool] | None = None  # (frame, line, first) of the step being written
         self.closes = False  # the step being written has <ret> or <exc>
-        self.raised = False  # ... has <exc>
-        self.last_raised = False  # the last finished step had <exc>
-        self.steps = 0  # finished steps
         self.done = False
         self._state: tuple = ("markers", self._legal(_AFTER["start"]))
         self._mask = self._markers_mask(self._state[1])
@@ -304,31 +287,15 @@ class TraceConstraint:
             self._enter_slot(self._step_names(), marker)
         elif marker in (OUT, RET, EXC):
             self.closes = self.closes or marker != OUT
-            self.raised = self.raised or marker == EXC
             self._enter_value(_AFTER[marker])
         elif marker == STDOUT:
             self._enter_value(_AFTER[STDOUT])
         elif marker == END:
-            self._enter_slot(self._end_statuses(), END)
-
-    def _end_statuses(self) -> frozenset[str]:
-        """A run that completed (ok, error) closed every activation, and ended by an exception, before any
-        step (a program that does not compile), or on a line after which the module can finish; a cut run
-        may end anywhere."""
-        statuses = set(STATUSES) - set(COMPLETE_STATUSES)
-        if len(self.stack) == 1:
-            if self.steps == 0 or self.last_raised:
-                statuses |= set(COMPLETE_STATUSES)
-            elif self.facts.may_finish(self.stack[0][1]):
-                statuses.add("ok")
-        return frozenset(statuses)
+            self._enter_slot(frozenset(STATUSES), END)
 
     def _finish_step(self) -> None:
         if self.step is None:
             return
-        self.steps += 1
-        self.last_raised = self.raised
-        self.raised = False
         if self.closes and len(self.stack) > 1:
             self.stack.pop()
         self.step = None
