@@ -144,7 +144,7 @@ class TraceConstraint:
         self.t = table
         self._tries: dict[frozenset[str], _Trie] = {}
         self._marker_masks: dict[tuple[str, ...], np.ndarray] = {}
-        self._value_masks: dict[tuple[tuple[str, ...], bool], np.ndarray] = {}
+        self._value_masks: dict[tuple[tuple[str, ...], bool, bool], np.ndarray] = {}
         self._separator = np.zeros(table.size, dtype=bool)
         self._separator[table.space] = True
         self._eos = np.zeros(table.size, dtype=bool)
@@ -254,14 +254,14 @@ class TraceConstraint:
 
     def _value_mask(self, markers: tuple[str, ...], eos: bool, can_end: bool) -> np.ndarray:
         key = (markers, eos, can_end)
-        mask = self._value_masks.get(key)  # type: ignore[arg-type]
+        mask = self._value_masks.get(key)
         if mask is None:
             mask = self.t.content.copy()
             if can_end:
                 mask |= self._markers_mask(markers)
             if eos:
                 mask[self.t.eos] = True
-            self._value_masks[key] = mask  # type: ignore[index]
+            self._value_masks[key] = mask
         return mask
 
     # -- transitions --------------------------------------------------------------------------------------
