@@ -11,8 +11,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY
 from codeexecutor.server.config import HintSettings
-from codeexecutor.server.runs import EXCEPTION, OUTPUT, RETURN, Run
+from codeexecutor.server.runs import Run
 
 PREDICTED = "predicted, not executed"
 
@@ -43,8 +44,8 @@ def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
         parts.append((name, values[-1][0]))
     for name in dict.fromkeys(name for run in runs for name in run.deleted):
         labels.append(f"del {name}")
-    for key, prefix, pick in ((RETURN, "→ ", lambda r: r.ret), (OUTPUT, "prints ", _printed),
-                              (EXCEPTION, "raises ", lambda r: r.exception)):
+    for key, prefix, pick in ((RETURN_KEY, "→ ", lambda r: r.ret), (OUTPUT_KEY, "prints ", _printed),
+                              (EXCEPTION_KEY, "raises ", lambda r: r.exception)):
         values = [(v, r.confidence.get(key)) for r in runs if (v := pick(r)) is not None]
         if values:
             labels.append(prefix + _value(values[-1][0], [c for _, c in values], settings))
@@ -99,7 +100,7 @@ def tooltip(hint: Hint, scenario_label: str) -> str:
     if hint.runs > 1:
         rows.append(f"ran {hint.runs}×; values after the last run:")
     rows.append("```")
-    names = {RETURN: "returned", OUTPUT: "printed", EXCEPTION: "raised"}
+    names = {RETURN_KEY: "returned", OUTPUT_KEY: "printed", EXCEPTION_KEY: "raised"}
     rows += [f"{names.get(name, name)} = {value}" for name, value in hint.parts]
     rows.append("```")
     return "\n".join(rows)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY
 from codeexecutor.server.config import HintSettings
 from codeexecutor.server.hints import PREDICTED
-from codeexecutor.server.runs import EXCEPTION, OUTPUT, RETURN, Run
+from codeexecutor.server.runs import Run
 
-_EVENTS = ((RETURN, "→", lambda r: r.ret), (OUTPUT, "printed", lambda r: r.output),
-           (EXCEPTION, "raised", lambda r: r.exception))
+_EVENTS = ((RETURN_KEY, "→", lambda r: r.ret), (OUTPUT_KEY, "printed", lambda r: r.output),
+           (EXCEPTION_KEY, "raised", lambda r: r.exception))
 
 
 def hover_markdown(line: int, runs: list[Run], scenario_label: str, settings: HintSettings,

@@ -24,8 +24,7 @@ class LoadedModel:
     engine: Engine
     path: Path
 
-    def predictor(self, max_steps: int, constrained: bool = True
-                  ) -> Callable[[str, str, Callable[[], bool]], Prediction]:
+    def predictor(self, max_steps: int, constrained: bool) -> Callable[[str, str, Callable[[], bool]], Prediction]:
         """(program, stdin, cancelled) -> Prediction cut to ``max_steps`` steps; runs on the model thread."""
         budget = min(MAX_NEW_TOKENS, max_steps * TOKENS_PER_STEP)
 
@@ -45,4 +44,5 @@ def load_model(settings: PredictionSettings) -> LoadedModel:
     """Load the configured model (``modelPath``, or the shipped one); ModelLoadError names cause and fix."""
     path = Path(settings.model_path).expanduser() if settings.model_path else default_model_dir()
     # The server shares the machine with the editor: two threads are plenty for a model this size.
-    return LoadedModel(Engine.load(path, threads=2, constrained=settings.constrained_decoding), path)
+    # Constrained or not is chosen per prediction (LoadedModel.predictor), so the setting applies live.
+    return LoadedModel(Engine.load(path, threads=2), path)

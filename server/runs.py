@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Trace, deltas
+from codeexecutor.model.trace import Trace, deltas
 from codeexecutor.server.scenarios import Scenario
-
-# The confidence keys of a step's events (codeexecutor.model.trace).
-RETURN, OUTPUT, EXCEPTION = RETURN_KEY, OUTPUT_KEY, EXCEPTION_KEY
 
 
 @dataclass(frozen=True)
