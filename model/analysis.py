@@ -26,13 +26,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from codeexecutor.model.trace import MODULE_FRAME
+from codeexecutor.model.trace import MODULE_FRAME, frame_name, is_frame_code
 
 # As training/tracing/tracer.py decides which code objects are frames of their own.
-_FUNCTION_FLAGS = 0x1 | 0x2  # CO_OPTIMIZED | CO_NEWLOCALS
 _GENERATOR_FLAGS = 0x20 | 0x100 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 _VARARGS, _VARKEYWORDS = 0x4, 0x8
-_INLINE_CODE_NAMES = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>"})
 
 # Builtins that never change an object the program can name (unless the program rebinds them).
 PURE_CALLS = frozenset({
@@ -153,17 +151,12 @@ def analyse(program: str) -> ProgramFacts:
     return ProgramFacts(frames=frames, line_count=line_count)
 
 
-def frame_name(code: types.CodeType) -> str:
-    """The tracer's name for a function's frame: its qualified name without ``<locals>.``."""
-    return getattr(code, "co_qualname", code.co_name).replace("<locals>.", "")
-
-
 def _frame_codes(module: types.CodeType) -> dict[str, list[types.CodeType]]:
     """Frame name -> its code objects (a name defined twice has two)."""
     out: dict[str, list[types.CodeType]] = defaultdict(list)
     out[MODULE_FRAME].append(module)
     for code in _nested_codes(module):
-        if code.co_flags & _FUNCTION_FLAGS == _FUNCTION_FLAGS and code.co_name not in _INLINE_CODE_NAMES:
+        if is_frame_code(code):
             out[frame_name(code)].append(code)
     return dict(out)
 

@@ -45,12 +45,27 @@ from __future__ import annotations
 import ast
 import json
 import re
+import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 TRACE_FORMAT_VERSION = 1
 MODULE_FRAME = "<module>"
+# Which code objects are frames of their own, and their names: every function of the program, but not
+# comprehensions, generator expressions or lambdas (their effects show on the enclosing line).
+_INLINE_CODE_NAMES = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>"})
+_FUNCTION_FLAGS = 0x1 | 0x2  # CO_OPTIMIZED | CO_NEWLOCALS
+
+
+def is_frame_code(code: types.CodeType) -> bool:
+    """Whether a (non-module) code object is traced as a frame of its own."""
+    return code.co_flags & _FUNCTION_FLAGS == _FUNCTION_FLAGS and code.co_name not in _INLINE_CODE_NAMES
+
+
+def frame_name(code: types.CodeType) -> str:
+    """A function's frame name: its qualified name without ``<locals>.`` (``Stack.push``, ``outer.inner``)."""
+    return code.co_qualname.replace("<locals>.", "")
 
 # Why a trace ended. The first two are complete runs; the others were cut, and ``message`` says why.
 STATUSES = ("ok", "error", "timeout", "memory", "forbidden", "steps", "output")

@@ -29,7 +29,7 @@ import types
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
+from codeexecutor.model.trace import MODULE_FRAME, Step, Trace, frame_name, is_frame_code
 from codeexecutor.training.tracing.guard import Guard
 from codeexecutor.training.tracing.render import TRUNCATED, render, sanitize
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Limits, Sandbox, SandboxError
@@ -37,9 +37,6 @@ from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Limits, Sandb
 __all__ = ["Limits", "SandboxError", "run_in_child", "trace_many", "trace_program"]
 
 PROGRAM_FILENAME = "<program>"
-# Frames that are not traced on their own: their effects show on the enclosing line.
-_INLINE_CODE_NAMES = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>"})
-_FUNCTION_FLAGS = 0x1 | 0x2  # CO_OPTIMIZED | CO_NEWLOCALS
 _RETURN_OPS = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST", "YIELD_VALUE")
                         if name in dis.opmap)
 _HEADROOM = 100  # interpreter frames kept free above the program's limit for the tracer and rendering
@@ -111,9 +108,7 @@ def _program_codes(module: types.CodeType) -> dict[int, str]:
     while stack:
         for const in stack.pop().co_consts:
             if isinstance(const, types.CodeType):
-                traced = (const.co_flags & _FUNCTION_FLAGS == _FUNCTION_FLAGS
-                          and const.co_name not in _INLINE_CODE_NAMES)
-                names[id(const)] = const.co_qualname.replace("<locals>.", "") if traced else ""
+                names[id(const)] = frame_name(const) if is_frame_code(const) else ""
                 stack.append(const)
     return names
 
