@@ -1,0 +1,92 @@
+"""Which predicted value is right: a predicted trace set against a real one, run by run, value by value.
+
+Hints show, for each execution of a line, the values the line changed and its events (return, output,
+exception). The k-th execution of line L in frame F in the prediction is compared with the k-th real
+execution of L in F (its *occurrence*); a value is right when the real run has the same value there. A
+predicted run with no real counterpart has every value wrong. Evaluation (per-value accuracy), calibration and
+verify mode all use this one rule; docs/metrics.md states it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Step, Trace, deltas
+
+Occurrence = tuple[str, int, int]  # (frame, line, k): the k-th (0-based) run of ``line`` in ``frame``
+
+
+def occurrences(steps: Iterable[Step]) -> list[Occurrence]:
+    """Each step's occurrence key, in order."""
+    seen: dict[tuple[str, int], int] = {}
+    out = []
+    for s in steps:
+        k = seen.get((s.frame, s.line), 0)
+        seen[(s.frame, s.line)] = k + 1
+        out.append((s.frame, s.line, k))
+    return out
+
+
+def shown_values(trace: Trace) -> list[dict[str, str]]:
+    """Per step, the values a hint shows: the names the line changed, then its events (by their event key)."""
+    out = []
+    for delta in deltas(trace.steps):
+        step = delta.step
+        values = dict(delta.changed)
+        for key, value in ((RETURN_KEY, step.ret), (OUTPUT_KEY, step.output), (EXCEPTION_KEY, step.exception)):
+            if value is not None:
+                values[key] = value
+        out.append(values)
+    return out
+
+
+def _value_at(step: Step, name: str) -> str | None:
+    if name == RETURN_KEY:
+        return step.ret
+    if name == OUTPUT_KEY:
+        return step.output
+    if name == EXCEPTION_KEY:
+        return step.exception
+    return step.state.get(name)
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """One shown value of one step, and whether the real run agrees."""
+
+    step: int  # index of the step in its own trace
+    name: str  # a variable, or an event key (codeexecutor.model.trace.EVENT_KEYS)
+    value: str
+    right: bool
+    actual: str | None  # the real value there (None: no such run, or the name is not set there)
+
+
+def check_values(predicted: Trace, actual: Trace) -> list[list[ValueCheck]]:
+    """For each predicted step, its shown values checked against the same occurrence in ``actual``."""
+    real = dict(zip(occurrences(actual.steps), actual.steps, strict=True))
+    out = []
+    for i, (key, values) in enumerate(zip(occurrences(predicted.steps), shown_values(predicted), strict=True)):
+        counterpart = real.get(key)
+        checks = []
+        for name, value in values.items():
+            truth = None if counterpart is None else _value_at(counterpart, name)
+            checks.append(ValueCheck(i, name, value, truth == value, truth))
+        out.append(checks)
+    return out
+
+
+@dataclass(frozen=True)
+class ValueCounts:
+    """Per-value counts of one example: ``right_shown / shown`` is precision; ``right_real / real`` accuracy."""
+
+    shown: int  # values the prediction shows
+    right_shown: int  # of those, right
+    real: int  # values the real run shows (its changed names and events)
+    right_real: int  # of those, predicted with the same value at the same occurrence
+
+
+def count_values(predicted: Trace, actual: Trace) -> ValueCounts:
+    checks = [c for step in check_values(predicted, actual) for c in step]
+    reverse = [c for step in check_values(actual, predicted) for c in step]
+    return ValueCounts(len(checks), sum(c.right for c in checks), len(reverse), sum(c.right for c in reverse))
