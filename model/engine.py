@@ -20,6 +20,7 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from codeexecutor.model.analysis import analyse
+from codeexecutor.model.calibration import Calibration
 from codeexecutor.model.config import ModelConfig
 from codeexecutor.model.constraints import TokenTable, TraceConstraint
 from codeexecutor.model.decode import KVDecoder, step_confidences
@@ -139,10 +140,12 @@ class Engine:
     """An exported model ready to predict traces."""
 
     def __init__(self, decoder: KVDecoder, tokenizer: Tokenizer, manifest: dict[str, Any],
-                 constrained: bool = True) -> None:
+                 constrained: bool = True, calibration: Calibration | None = None) -> None:
         self.decoder = decoder
         self.tokenizer = tokenizer
         self.manifest = manifest
+        # Maps each value's raw confidence to the chance it is right (model/calibration.py); None: raw.
+        self.calibration = calibration
         # Constrained decoding (codeexecutor.model.constraints): only lines, frames and names the program has.
         self.constrained = constrained
         self._table: TokenTable | None = None
@@ -169,7 +172,14 @@ class Engine:
                                  f"`{EXPORT_HINT}`") from e
         shape = GraphShape(num_layers=cfg.num_layers, num_kv_heads=cfg.num_kv_heads,
                            head_dim=cfg.hidden_size // cfg.num_heads, max_positions=cfg.max_positions)
-        return cls(KVDecoder(session, shape), tokenizer, manifest, constrained=constrained)
+        try:
+            calibration = Calibration.from_manifest(manifest)
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelLoadError(f"{model_dir / 'manifest.json'} has an unusable calibration ({e}): fit it "
+                                 "again with `python scripts/calibrate.py --model DIR --data DIR --write`, or "
+                                 "delete its \"calibration\" key") from e
+        return cls(KVDecoder(session, shape), tokenizer, manifest, constrained=constrained,
+                   calibration=calibration)
 
     def prompt_ids(self, program: str, stdin: str = "") -> list[int]:
         """BOS + the prompt, as in training (the prompt ends at a marker, so its tokens do not merge on)."""
@@ -193,6 +203,8 @@ class Engine:
                 result.stop, result.prompt_tokens, max_new_tokens, self.decoder.shape.max_positions))
         confidence = step_confidences(result.tokens, result.probs, self.tokenizer)[: len(trace.steps)]
         confidence += [{} for _ in range(len(trace.steps) - len(confidence))]
+        if self.calibration is not None:
+            confidence = [{k: round(self.calibration(v), 4) for k, v in c.items()} for c in confidence]
         return Prediction(trace=trace, confidence=confidence, tokens=len(result.tokens),
                           seconds=result.seconds)
 
