@@ -161,7 +161,10 @@ class Session:
         analysis = self.analysis(uri)
         if analysis is None or not self.settings.hints.enable:
             return None
-        return hover_at(analysis, self._lookup(uri), line, self.settings.hints)
+        lines = self.lines(uri)
+        text = lines[line].strip() if 0 <= line < len(lines) else ""
+        return hover_at(analysis, self._lookup(uri), line, self.settings.hints,
+                        code_line=bool(text) and not text.startswith("#"))
 
     def _lookup(self, uri: str):
         return lambda scenario: self.scheduler.result(uri, scenario)
