@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import FeatureRequestError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
 from codeexecutor.server.hints import tooltip
@@ -35,8 +35,9 @@ class CodeExecutorServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source: type) -> None:
         # pygls shows a message box for every notification it could not handle; a client that sends a change
-        # for a document it never opened would then pop one up per keystroke. Requests are answered with the
-        # error already; the rest goes to the log, where the cause is readable.
+        # for a document it never opened would then pop one up per keystroke. It goes to the log instead.
+        if source is FeatureRequestError:
+            return  # the request's answer is this error already
         message = f"CodeExecutor ignored a message it could not handle: {type(error).__name__}: {error}"
         log.warning(message)
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=message))
@@ -131,7 +132,7 @@ def _features(server: CodeExecutorServer) -> None:
     async def trace(ls: CodeExecutorServer, params: Any) -> dict[str, Any]:
         uri = _field(params, "uri")
         if not isinstance(uri, str):
-            raise JsonRpcInvalidParams(f"{TRACE_REQUEST} takes {{\"uri\": \"file:///...\"}}; got {params!r}")
+            raise JsonRpcInvalidParams(f"{TRACE_REQUEST} takes {{\"uri\": \"file:///...\"}}; its uri is {uri!r}")
         return await ls.session.predictions(uri)
 
 

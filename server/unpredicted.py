@@ -95,9 +95,11 @@ def unresolved_names(program: str) -> list[str]:
         return []
     bound: set[str] = set()
     loads: list[str] = []
+    # ``total += i`` reads total before it binds it: such a target counts as a read only.
+    augmented = {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.AugAssign)}
     for n in ast.walk(tree):
         if isinstance(n, ast.Name):
-            (loads.append if isinstance(n.ctx, ast.Load) else bound.add)(n.id)
+            (loads.append if isinstance(n.ctx, ast.Load) or id(n) in augmented else bound.add)(n.id)
         elif isinstance(n, ast.arg):
             bound.add(n.arg)
         elif isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
