@@ -205,7 +205,8 @@ class Session:
                         "seconds": getattr(prediction, "seconds", None)})
         doc = self.document(uri)
         return {"uri": uri, "version": doc.version if doc else None, "scenarios": out,
-                "error": self.model_error, "broken": [list(b) for b in analysis.broken]}
+                "error": self.model_error, "broken": [list(b) for b in analysis.broken],
+                "problem": analysis.problem}
 
     # -- scheduler callbacks -----------------------------------------------------------------------------
 

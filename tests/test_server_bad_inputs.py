@@ -185,7 +185,8 @@ async def test_nul_bytes_and_text_that_was_not_utf8_get_a_clear_message_and_no_p
                                                                                           message):
     uri = uri_of("unreadable.py")
     open_doc(client, uri, text)
-    assert (await answered(predicted(client, uri))).scenarios == []
+    result = await answered(predicted(client, uri))
+    assert (result.scenarios, result.problem) == ([], message)
     assert await answered(hover(client, uri, 0)) == message
     assert await answered(hints(client, uri)) == []
     closed(client, uri)
