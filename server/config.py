@@ -15,6 +15,10 @@ from typing import Any
 
 SECTION = "codeexecutor"
 LOG_LEVELS = ("error", "warning", "info", "debug")
+# Values predicted with less confidence are left out of inline hints (the hover lists them, marked doubtful).
+# The one place the server's default lives; vscode-extension/package.json declares the same value
+# (tests/test_settings_declared_once.py holds them together).
+DEFAULT_CONFIDENCE_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class HintSettings:
 
     enable: bool = True
     max_hint_length: int = 40  # characters of one value in a hint label; the tooltip has it whole
-    confidence_threshold: float = 0.5  # values predicted with less confidence get a trailing "?"
+    confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD  # below it: not inline, "(doubtful)" on hover
     max_hover_rows: int = 10  # runs listed in a hover table before "… N more"
 
 
@@ -35,6 +39,11 @@ class PredictionSettings:
     model_path: str = ""  # empty: the shipped model (model/weights/)
     max_steps: int = 200  # trace steps predicted per scenario
     constrained_decoding: bool = True  # mask of the program's lines, frames and names (docs/inference.md)
+
+
+def max_steps_message(max_steps: int) -> str:
+    """The message of a trace cut at ``maxSteps`` steps (server/predictor.py writes it, the hover reads it)."""
+    return f"only the first {max_steps} steps were predicted (maxSteps)"
 
 
 @dataclass(frozen=True)

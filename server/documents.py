@@ -12,7 +12,7 @@ from collections.abc import Callable
 from codeexecutor.model.trace import MODULE_FRAME
 from codeexecutor.server.config import HintSettings
 from codeexecutor.server.hints import Hint, hint_for
-from codeexecutor.server.hover import hover_markdown
+from codeexecutor.server.hover import cut_note, hover_markdown, not_reached
 from codeexecutor.server.runs import runs_by_line
 from codeexecutor.server.scenarios import Analysis, Scenario, analyse
 from codeexecutor.server.scheduler import Prediction
@@ -78,20 +78,22 @@ def hint_at(analysis: Analysis, lookup: Lookup, line: int, settings: HintSetting
     return (found[0], scenario_label(scenario)) if found else None
 
 
-def hover_at(analysis: Analysis, lookup: Lookup, line: int, settings: HintSettings) -> str | None:
-    """Hover markdown for a file line that ran in its scenario's predicted trace."""
+def hover_at(analysis: Analysis, lookup: Lookup, line: int, settings: HintSettings,
+             code_line: bool = True) -> str | None:
+    """Hover markdown for a file line: what it did in its scenario's predicted trace; else why nothing is
+    predicted there; else, under a prediction that stopped early, that it stopped before this (code) line."""
     scenario = analysis.owner(line)
-    if scenario is None:
-        return None
-    prediction, current = lookup(scenario)
-    if prediction is None:
-        return None
-    runs = runs_by_line(scenario, prediction.trace, prediction.confidence).get(line)
-    if not runs:
+    prediction, current = lookup(scenario) if scenario is not None else (None, False)
+    runs = runs_by_line(scenario, prediction.trace, prediction.confidence).get(line) if prediction else None
+    if scenario is None or prediction is None or not runs:
+        if why := analysis.why_unpredicted(line):
+            return why
+        if prediction is not None and code_line and not prediction.trace.complete:
+            return not_reached(scenario, prediction.trace)
         return None
     notes = []
     if not current:
         notes.append("updating: these values are from before the last edit")
-    if not prediction.trace.complete and prediction.trace.message:
-        notes.append(prediction.trace.message)
+    if note := cut_note(scenario, prediction.trace):
+        notes.append(note)
     return hover_markdown(line, runs, scenario_label(scenario), settings, "; ".join(notes))

@@ -2,8 +2,9 @@
 
 Once: ``total = 15, i = 4``. Many times: a whole-number progression reads ``i: 0 → 4``, anything else its last
 value ``total = 10``, and the count ends the label ``(5×)``. Events: ``→ 9`` (returned), ``prints hello``,
-``raises ValueError: bad``. Each value is cut to ``max_hint_length`` characters (the tooltip has it whole) and
-a value predicted with less than ``confidence_threshold`` confidence gets a trailing ``?``.
+``raises ValueError: bad``. Each value is cut to ``max_hint_length`` characters (the tooltip has it whole).
+A value predicted with less than ``confidence_threshold`` confidence is doubtful: it is left out of the hint
+(quiet doubt: most wrong values are the unsure ones), and the hover lists it marked as doubtful.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Hint:
 
 
 def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
-    """The hint of a line that ran ``len(runs)`` times; None when it changed and did nothing visible."""
+    """The hint of a line that ran ``len(runs)`` times; None when it changed and did nothing visible, or
+    when every value it would show is doubtful."""
     if not runs:
         return None
     cut = settings.max_hint_length
@@ -40,15 +42,16 @@ def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
         # total 0, 1, 3 is no "1 → 3" just because the first run left it at 0.
         seen = [v for r in runs if (v := r.state.get(name)) is not None]
         series = [v for i, v in enumerate(seen) if i == 0 or v != seen[i - 1]]
-        labels.append(_summary(name, values, settings, _progression(series) and len(series) == len(values)))
-        parts.append((name, values[-1][0]))
+        if (label := _summary(name, values, settings, _progression(series) and len(series) == len(values))):
+            labels.append(label)
+            parts.append((name, values[-1][0]))
     for name in dict.fromkeys(name for run in runs for name in run.deleted):
         labels.append(f"del {name}")
     for key, prefix, pick in ((RETURN_KEY, "→ ", lambda r: r.ret), (OUTPUT_KEY, "prints ", _printed),
                               (EXCEPTION_KEY, "raises ", lambda r: r.exception)):
         values = [(v, r.confidence.get(key)) for r in runs if (v := pick(r)) is not None]
-        if values:
-            labels.append(prefix + _value(values[-1][0], [c for _, c in values], settings))
+        if values and not doubtful([c for _, c in values], settings):
+            labels.append(prefix + _cut(values[-1][0], settings))
             parts.append((key, values[-1][0]))
     if not labels:
         return None
@@ -61,20 +64,28 @@ def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
     return Hint(line, label, tuple(parts), len(runs))
 
 
-def _summary(name: str, values: list[tuple[str, float | None]], settings: HintSettings, progression: bool) -> str:
-    confidences = [c for _, c in values]
+def _summary(name: str, values: list[tuple[str, float | None]], settings: HintSettings,
+             progression: bool) -> str | None:
+    """``name: first → last`` or ``name = last``; None when what it would show is doubtful."""
     if progression and len(values) > 1:
-        first, last = values[0][0], values[-1][0]
-        return f"{name}: {first} → {_value(last, confidences, settings)}"
-    return f"{name} = {_value(values[-1][0], confidences if len(values) == 1 else [values[-1][1]], settings)}"
+        if doubtful([c for _, c in values], settings):
+            return None
+        return f"{name}: {values[0][0]} → {_cut(values[-1][0], settings)}"
+    if doubtful([values[-1][1]], settings):
+        return None
+    return f"{name} = {_cut(values[-1][0], settings)}"
 
 
-def _value(value: str, confidences: list[float | None], settings: HintSettings) -> str:
-    cut = settings.max_hint_length
-    shown = value if len(value) <= cut else value[:cut - 1] + "…"
+def doubtful(confidences: list[float | None], settings: HintSettings) -> bool:
+    """Whether a value with these confidences (one per run it summarises) is below the threshold."""
+    # An engine that gave no confidence for a value makes no claim either way: not doubtful.
     known = [c for c in confidences if c is not None]
-    # An engine that gave no confidence for a value makes no claim either way: no mark.
-    return shown + "?" if known and min(known) < settings.confidence_threshold else shown
+    return bool(known) and min(known) < settings.confidence_threshold
+
+
+def _cut(value: str, settings: HintSettings) -> str:
+    cut = settings.max_hint_length
+    return value if len(value) <= cut else value[:cut - 1] + "…"
 
 
 def _progression(values: list[str]) -> bool:

@@ -1,11 +1,26 @@
-"""A line's runs -> hover markdown: the frame's whole predicted state after each run, as a table."""
+"""A line's runs -> hover markdown: the frame's whole predicted state after each run, as a table.
+
+Values below the confidence threshold (left out of the inline hints) are marked *(doubtful)*, with a legend
+line saying what that means. A prediction that stopped early says so in the user's words: up to which line
+it got, and why (``maxSteps``, a limit the model expects the run to hit, or the model's output breaking off).
+"""
 
 from __future__ import annotations
 
-from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY
-from codeexecutor.server.config import HintSettings
-from codeexecutor.server.hints import PREDICTED
+from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Trace
+from codeexecutor.server.config import HintSettings, max_steps_message
+from codeexecutor.server.hints import PREDICTED, doubtful
 from codeexecutor.server.runs import Run
+from codeexecutor.server.scenarios import Scenario
+
+DOUBTFUL = "*(doubtful)*"
+# The limits the tracer stops a run at (codeexecutor.model.trace.STATUSES) as the model can predict them.
+_EXPECTED_STOP = {
+    "timeout": "the model expects the run to hit the time limit there",
+    "memory": "the model expects the run to run out of memory there",
+    "output": "the model expects the run to print more than the output limit there",
+    "forbidden": "the model expects the run to do something the sandbox forbids there",
+}
 
 _EVENTS = ((RETURN_KEY, "→", lambda r: r.ret), (OUTPUT_KEY, "printed", lambda r: r.output),
            (EXCEPTION_KEY, "raised", lambda r: r.exception))
@@ -38,14 +53,38 @@ def hover_markdown(line: int, runs: list[Run], scenario_label: str, settings: Hi
         out.append("| " + " | ".join(cells) + " |")
     if len(runs) > len(shown):
         out.append(f"\n… {len(runs) - len(shown)} more")
+    if any(DOUBTFUL in row for row in out):
+        out.append(f"\n{DOUBTFUL}: the model is less sure of this value than "
+                   f"`codeexecutor.confidenceThreshold` ({settings.confidence_threshold:g}), so it is not "
+                   f"shown inline")
     return "\n".join(out)
+
+
+def cut_note(scenario: Scenario, trace: Trace) -> str:
+    """What a prediction that stopped early covers, and why it stopped ("" for a complete one)."""
+    if trace.complete:
+        return ""
+    last = next((line for step in reversed(trace.steps) if (line := scenario.file_line(step.line)) is not None),
+                None)
+    if last is None:
+        return "nothing predicted: the model's prediction stopped before the first line"
+    if trace.status == "steps" and trace.message == max_steps_message(len(trace.steps)):
+        why = f"only the first {len(trace.steps)} steps are predicted: setting `codeexecutor.maxSteps`"
+    else:
+        why = _EXPECTED_STOP.get(trace.status, "the model's prediction stops there")
+    return f"predicted up to line {last + 1} ({why})"
+
+
+def not_reached(scenario: Scenario, trace: Trace) -> str:
+    """The hover of a line a prediction that stopped early never got to."""
+    return f"Not reached in the prediction: {cut_note(scenario, trace)}."
 
 
 def _code(value: str, confidence: float | None, settings: HintSettings) -> str:
     cut = 2 * settings.max_hint_length  # a hover has more room than a hint
     text = value if len(value) <= cut else value[:cut - 1] + "…"
     text = text.replace("\n", "⏎")
-    mark = "?" if confidence is not None and confidence < settings.confidence_threshold else ""
+    mark = f" {DOUBTFUL}" if doubtful([confidence], settings) else ""
     return _cell(f"`{text}`" if "`" not in text else f"`` {text} ``") + mark
 
 

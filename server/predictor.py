@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeexecutor.model.engine import Engine, ModelLoadError, Prediction, default_model_dir
-from codeexecutor.server.config import PredictionSettings
+from codeexecutor.server.config import PredictionSettings, max_steps_message
 
 # A step of the text form is a handful of tokens (<line> N <s> name value ...); this budget lets a trace of
 # ``max_steps`` ordinary steps finish, and the model's context size bounds it anyway.
@@ -33,7 +33,7 @@ class LoadedModel:
                                     constrained=constrained)
             if len(p.trace.steps) <= max_steps:
                 return p
-            trace = p.trace.cut(max_steps, f"only the first {max_steps} steps were predicted (maxSteps)")
+            trace = p.trace.cut(max_steps, max_steps_message(max_steps))
             return Prediction(trace=trace, confidence=p.confidence[:max_steps], tokens=p.tokens,
                               seconds=p.seconds)
 

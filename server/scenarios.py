@@ -23,6 +23,16 @@ from functools import lru_cache
 from codeexecutor.model.trace import MODULE_FRAME
 from codeexecutor.server.chunks import Statement, outline, parse
 from codeexecutor.server.positions import split_lines
+from codeexecutor.server.unpredicted import (
+    Unpredicted,
+    async_function,
+    needs_broken_code,
+    no_example,
+    syntax_error,
+    syntax_error_reason,
+    text_problem,
+    unresolved_names,
+)
 
 _EXAMPLE = re.compile(r"#\s*example:\s*(.+?)\s*$", re.IGNORECASE)
 _STDIN = re.compile(r"#\s*stdin:\s?(.*)$", re.IGNORECASE)
@@ -55,29 +65,46 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Analysis:
-    """A document's scenarios, and the line ranges that do not parse (no predictions there)."""
+    """A document's scenarios, the line ranges that do not parse, and why the rest is not predicted."""
 
     scenarios: tuple[Scenario, ...]
     broken: tuple[tuple[int, int], ...]
+    unpredicted: tuple[Unpredicted, ...] = ()  # syntax errors, functions without an example, ...
+    problem: str = ""  # why the whole file is not predicted (a NUL byte, text that was not UTF-8)
 
     def owner(self, file_line: int) -> Scenario | None:
         return next((s for s in self.scenarios if s.owns(file_line)), None)
 
+    def why_unpredicted(self, file_line: int) -> str:
+        """Why this line gets no prediction ("" if nothing says it should not)."""
+        if self.problem:
+            return self.problem
+        return next((u.reason for u in self.unpredicted if u.covers(file_line)), "")
+
 
 def analyse(text: str, examples: Mapping[str, str] | None = None) -> Analysis:
     """The scenarios of a document; ``examples`` maps function names to calls set by the user."""
+    if not text.strip():
+        return Analysis((), ())  # nothing to run: an empty file never reaches the model
+    if problem := text_problem(text):
+        return Analysis((), (), problem=problem)
     lines = split_lines(text)
     shape = outline(lines)
     statements = shape.statements
     index = _Index(statements)
     scenarios: list[Scenario] = []
+    notes: list[Unpredicted] = []
     owned_by_functions: set[int] = set()
     for i, st in enumerate(statements):
         node = st.nodes[0]
-        if len(st.nodes) != 1 or not isinstance(node, ast.FunctionDef):
+        if len(st.nodes) != 1 or not isinstance(node, _FUNCTIONS):
+            continue
+        if isinstance(node, ast.AsyncFunctionDef):
+            notes.append(Unpredicted(st.first, st.last, async_function(node.name)))
             continue
         found = _example(node, st, lines, index, examples or {})
         if found is None:
+            notes.append(Unpredicted(st.first, st.last, no_example(node.name, _bad_example(st, lines))))
             continue
         source, call = found
         needed = index.closure([i], extra_uses=_free_names(call))
@@ -87,7 +114,36 @@ def analyse(text: str, examples: Mapping[str, str] | None = None) -> Analysis:
     module = _module_scenario(statements, lines, index, owned_by_functions)
     if module is not None:
         scenarios.insert(0, module)
-    return Analysis(tuple(scenarios), shape.broken)
+    errors = [syntax_error(lines, a, b) for a, b in shape.broken]
+    notes += [Unpredicted(a, b, syntax_error_reason(*e)) for (a, b), e in zip(shape.broken, errors, strict=True)]
+    if errors:
+        scenarios, blocked = _without_blocked(scenarios, errors[0])
+        notes += blocked
+    # Notes are searched in order: a syntax error or a blocked scenario says more than "no example".
+    notes.sort(key=lambda u: not u.reason.startswith(("Syntax error", "Not predicted")))
+    return Analysis(tuple(scenarios), shape.broken, tuple(notes))
+
+
+def _without_blocked(scenarios: list[Scenario], error: tuple[int, str]) -> tuple[list[Scenario],
+                                                                                  list[Unpredicted]]:
+    """Scenarios that read a name nothing parsed binds are not predicted while the file has a syntax error:
+    the broken part probably defines it, and the prediction would be a NameError the file does not have."""
+    kept: list[Scenario] = []
+    blocked: list[Unpredicted] = []
+    for s in scenarios:
+        if missing := unresolved_names(s.program):
+            blocked += [Unpredicted(a, b, needs_broken_code(missing, *error)) for a, b in s.owned]
+        else:
+            kept.append(s)
+    return kept, blocked
+
+
+def _bad_example(st: Statement, lines: list[str]) -> str:
+    """The text of an ``# example:`` comment above the statement that does not parse ("" if none)."""
+    for line in lines[st.first:st.code]:
+        if (m := _EXAMPLE.match(line)) and parse(m.group(1)) is None:
+            return m.group(1)
+    return ""
 
 
 def _module_scenario(statements: tuple[Statement, ...], lines: list[str], index: _Index,

@@ -7,14 +7,19 @@ Requests answer at once from what is already predicted; prediction itself happen
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
 from codeexecutor.server.hints import tooltip
 from codeexecutor.server.positions import line_end
+from codeexecutor.server.protocol import AnsweringProtocol
 from codeexecutor.server.session import Session
+
+log = logging.getLogger("codeexecutor.server")
 
 NAME = "codeexecutor"
 VERSION = "0.1.0"
@@ -24,8 +29,18 @@ SET_EXAMPLE, CLEAR_CACHE, TOGGLE = "codeexecutor.setExample", "codeexecutor.clea
 
 class CodeExecutorServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(NAME, VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(NAME, VERSION, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=AnsweringProtocol)
         self.session = Session(self)
+
+    def report_server_error(self, error: Exception, source: type) -> None:
+        # pygls shows a message box for every notification it could not handle; a client that sends a change
+        # for a document it never opened would then pop one up per keystroke. It goes to the log instead.
+        if source is FeatureRequestError:
+            return  # the request's answer is this error already
+        message = f"CodeExecutor ignored a message it could not handle: {type(error).__name__}: {error}"
+        log.warning(message)
+        self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=message))
 
     @property
     def encoding(self) -> str:
@@ -94,7 +109,10 @@ def _features(server: CodeExecutorServer) -> None:
     @server.feature(types.INLAY_HINT_RESOLVE)
     def inlay_hint_resolve(ls: CodeExecutorServer, hint: types.InlayHint) -> types.InlayHint:
         data = hint.data if isinstance(hint.data, dict) else {}
-        found = ls.session.hint_tooltip(str(data.get("uri", "")), int(data.get("line", -1)))
+        uri, line = data.get("uri"), data.get("line")
+        if not isinstance(uri, str) or not isinstance(line, int) or isinstance(line, bool):
+            return hint  # not one of ours (or its data was lost): nothing to add
+        found = ls.session.hint_tooltip(uri, line)
         if found is not None:
             hint.tooltip = types.MarkupContent(kind=types.MarkupKind.Markdown, value=tooltip(*found))
         return hint
@@ -113,7 +131,9 @@ def _features(server: CodeExecutorServer) -> None:
     @server.feature(TRACE_REQUEST)
     async def trace(ls: CodeExecutorServer, params: Any) -> dict[str, Any]:
         uri = _field(params, "uri")
-        return await ls.session.predictions(str(uri))
+        if not isinstance(uri, str):
+            raise JsonRpcInvalidParams(f"{TRACE_REQUEST} takes {{\"uri\": \"file:///...\"}}; its uri is {uri!r}")
+        return await ls.session.predictions(uri)
 
 
 def _commands(server: CodeExecutorServer) -> None:

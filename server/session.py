@@ -7,9 +7,11 @@ import logging
 from dataclasses import replace
 from functools import partial
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
 
 from codeexecutor.server.config import SECTION, Settings, parse_settings
 from codeexecutor.server.documents import Documents, hint_at, hints_in_lines, hover_at
@@ -107,15 +109,21 @@ class Session:
 
     # -- documents ---------------------------------------------------------------------------------------
 
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document ``uri`` names, or None."""
+        # pygls keys its documents by the unquoted URI; clients send paths with spaces as %20.
+        docs = self.ls.workspace.text_documents
+        return docs.get(uri) or docs.get(unquote(uri))
+
     def analysis(self, uri: str) -> Analysis | None:
         """The analysis of the document's current text (None if it is not open)."""
-        doc = self.ls.workspace.text_documents.get(uri)
+        doc = self.document(uri)
         if doc is None:
             return None
         return self.documents.analysis(uri, doc.version, doc.source)
 
     def lines(self, uri: str) -> list[str]:
-        doc = self.ls.workspace.text_documents.get(uri)
+        doc = self.document(uri)
         if doc is None:
             return []
         cached = self._lines.get(uri)
@@ -153,7 +161,10 @@ class Session:
         analysis = self.analysis(uri)
         if analysis is None or not self.settings.hints.enable:
             return None
-        return hover_at(analysis, self._lookup(uri), line, self.settings.hints)
+        lines = self.lines(uri)
+        text = lines[line].strip() if 0 <= line < len(lines) else ""
+        return hover_at(analysis, self._lookup(uri), line, self.settings.hints,
+                        code_line=bool(text) and not text.startswith("#"))
 
     def _lookup(self, uri: str):
         return lambda scenario: self.scheduler.result(uri, scenario)
@@ -177,10 +188,9 @@ class Session:
 
     async def predictions(self, uri: str) -> dict[str, Any]:
         """Wait for the document's predictions and return them (the long ``codeexecutor/trace`` request)."""
-        await self.model_loaded.wait()
-        analysis = self.analysis(uri)
-        if analysis is None:
+        if self.analysis(uri) is None:  # answered at once, whether or not the model is loaded yet
             return {"uri": uri, "error": f"{uri} is not open: open it first (textDocument/didOpen)"}
+        await self.model_loaded.wait()
         await self.scheduler.settled(uri)
         analysis = self.analysis(uri)
         if analysis is None:
@@ -193,9 +203,10 @@ class Session:
                         "trace": prediction.trace.to_json() if prediction is not None else None,
                         "tokens": getattr(prediction, "tokens", None),
                         "seconds": getattr(prediction, "seconds", None)})
-        doc = self.ls.workspace.text_documents[uri]
-        return {"uri": uri, "version": doc.version, "scenarios": out, "error": self.model_error,
-                "broken": [list(b) for b in analysis.broken]}
+        doc = self.document(uri)
+        return {"uri": uri, "version": doc.version if doc else None, "scenarios": out,
+                "error": self.model_error, "broken": [list(b) for b in analysis.broken],
+                "problem": analysis.problem}
 
     # -- scheduler callbacks -----------------------------------------------------------------------------
 

@@ -7,9 +7,11 @@ a garbage (but well-formed or partial) prediction.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from lsp_client import doc_programs, memorises, model_cache_key
 
 from codeexecutor.model.trace import Trace
 
@@ -51,4 +53,25 @@ def tiny_model_dir(tmp_path_factory, tiny_checkpoint_dir) -> Path:
     out = tmp_path_factory.mktemp("tiny-onnx")
     export_model(model, tok, cfg, ExportConfig(checkpoint=str(tiny_checkpoint_dir), out=str(out),
                                                quantization="fp32"), sample_prompt_ids(tok))
+    return out
+
+
+@pytest.fixture(scope="session")
+def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """lsp_client.DOC's scenario programs memorised by the tiny model, exported to ONNX fp32 (one per run:
+    the server tests share it)."""
+    from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
+    from codeexecutor.training.learning.memorise import memorise
+
+    programs = doc_programs()
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    base = cache.mkdir("codeexecutor-server-model") if cache else tmp_path_factory.mktemp("server-model")
+    out = base / model_cache_key(programs)
+    if out.is_dir() and memorises(out, programs):
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    model, tok, cfg, _ = memorise(programs)
+    export_model(model, tok, cfg, ExportConfig(checkpoint="tests/test_server_e2e.py", out=str(out),
+                                               quantization="fp32"), sample_prompt_ids(tok))
+    assert memorises(out, programs), "the exported model does not reproduce the memorised traces"
     return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
-from codeexecutor.server.config import HintSettings
+from codeexecutor.model.trace import MODULE_FRAME, OUTPUT_KEY, Step, Trace
+from codeexecutor.server.config import HintSettings, max_steps_message
 from codeexecutor.server.documents import hints_in_lines, hover_at
 from codeexecutor.server.hints import hint_for, tooltip
 from codeexecutor.server.hover import hover_markdown
@@ -79,20 +79,32 @@ def test_function_frames_return_and_exception_labels():
     assert labels == {1: "n = 3, r = 9", 2: "→ 9", 4: "x = 9", 5: "raises ValueError: invalid literal"}
 
 
-def test_truncation_confidence_mark_and_tooltip():
+def test_truncation_and_tooltip():
     long = repr(list(range(30)))
-    trace = Trace(steps=[Step(1, MODULE_FRAME, {"xs": long}), Step(2, MODULE_FRAME, {"xs": long, "y": "1"})])
-    confidence = [{"xs": 0.9}, {"y": 0.2}]
-    runs = module_runs("xs = list(range(30))\ny = 1\n", trace, confidence)
-    settings = replace(SETTINGS, max_hint_length=12)
-    first = hint_for(0, runs[0], settings)
+    trace = Trace(steps=[Step(1, MODULE_FRAME, {"xs": long})])
+    runs = module_runs("xs = list(range(30))\n", trace, [{"xs": 0.9}])
+    first = hint_for(0, runs[0], replace(SETTINGS, max_hint_length=12))
     assert first.label == "xs = [0, 1, 2, 3…"
-    assert hint_for(1, runs[1], settings).label == "y = 1?"
     tip = tooltip(first, "running the module")
     assert tip == f"*predicted, not executed* — running the module\n```\nxs = {long}\n```"
 
 
-def test_hover_table_caps_rows_and_marks_low_confidence():
+def test_doubtful_values_stay_out_of_hints():
+    text = "a, b = 1, 2\nc = 3\nprint(c)\n"
+    trace = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1", "b": "2"}), Step(2, MODULE_FRAME, {"a": "1", "b": "2",
+                                                                                            "c": "3"}),
+                         Step(3, MODULE_FRAME, {"a": "1", "b": "2", "c": "3"}, output="3\n")])
+    runs = module_runs(text, trace, [{"a": 0.9, "b": 0.49}, {"c": 0.1}, {OUTPUT_KEY: 0.3}])
+    first = hint_for(0, runs[0], SETTINGS)
+    assert (first.label, first.parts) == ("a = 1", (("a", "1"),))  # b is doubtful: not inline, not in the tooltip
+    assert hint_for(1, runs[1], SETTINGS) is None and hint_for(2, runs[2], SETTINGS) is None
+    assert hint_for(0, runs[0], replace(SETTINGS, confidence_threshold=0.0)).label == "a = 1, b = 2"
+    # a progression is shown only if every value in it is sure enough
+    loop = module_runs(LOOP, loop_trace(), [{}, {"i": 0.9}, {}, {"i": 0.2}] + [{}] * 9)
+    assert hint_for(1, loop[1], SETTINGS) is None
+
+
+def test_hover_table_caps_rows_and_marks_doubtful_values_with_a_legend():
     runs = module_runs(LOOP, loop_trace(), [{}] * 4 + [{"total": 0.1}] + [{}] * 8)
     md = hover_markdown(2, runs[2], "running the module", replace(SETTINGS, max_hover_rows=2))
     assert md == (
@@ -101,8 +113,10 @@ def test_hover_table_caps_rows_and_marks_low_confidence():
         "| # | total | i |\n"
         "|---|---|---|\n"
         "| 1 | `0` | `0` |\n"
-        "| 2 | `1`? | `1` |\n"
-        "\n… 3 more"
+        "| 2 | `1` *(doubtful)* | `1` |\n"
+        "\n… 3 more\n"
+        "\n*(doubtful)*: the model is less sure of this value than `codeexecutor.confidenceThreshold` (0.5), "
+        "so it is not shown inline"
     )
 
 
@@ -138,3 +152,58 @@ def test_document_hints_only_in_requested_lines_and_only_from_the_owning_scenari
     md = hover_at(analysis, lookup, 2, SETTINGS)
     assert md.startswith("**Line 3**, ran 1 time — *predicted, not executed* (example `f(2)` from comment)")
     assert hover_at(analysis, lookup, 4, SETTINGS) is None  # a blank line never ran
+
+
+class _Predicted:
+    def __init__(self, trace: Trace):
+        self.trace, self.confidence = trace, []
+
+
+def _lookup_all(trace: Trace):
+    return lambda scenario: (_Predicted(trace), True)
+
+
+def test_a_cut_prediction_says_up_to_which_line_in_the_users_words():
+    text = "a = 1\nb = 2\nc = 3\n"
+    analysis = analyse(text)
+    malformed = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1"})], status="steps",
+                      message="incomplete prediction: malformed 'm 9': bad frame name 'm 9'")
+    md = hover_at(analysis, _lookup_all(malformed), 0, SETTINGS)
+    assert md.splitlines()[:2] == [
+        "**Line 1**, ran 1 time — *predicted, not executed* (running the module)",
+        "*predicted up to line 1 (the model's prediction stops there)*"]
+    assert "malformed" not in md and "frame name" not in md
+    assert hover_at(analysis, _lookup_all(malformed), 2, SETTINGS) == (
+        "Not reached in the prediction: predicted up to line 1 (the model's prediction stops there).")
+    cut = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1"}), Step(2, MODULE_FRAME, {"a": "1", "b": "2"})],
+                status="steps", message=max_steps_message(2))
+    assert hover_at(analysis, _lookup_all(cut), 1, SETTINGS).splitlines()[1] == (
+        "*predicted up to line 2 (only the first 2 steps are predicted: setting `codeexecutor.maxSteps`)*")
+    timeout = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1"})], status="timeout", message="timed out")
+    assert hover_at(analysis, _lookup_all(timeout), 1, SETTINGS) == (
+        "Not reached in the prediction: predicted up to line 1 (the model expects the run to hit the time "
+        "limit there).")
+    nothing = Trace(steps=[], status="steps", message="incomplete prediction: the text ended before <end>")
+    assert hover_at(analysis, _lookup_all(nothing), 0, SETTINGS) == (
+        "Not reached in the prediction: nothing predicted: the model's prediction stopped before the first line.")
+
+
+def test_a_function_without_an_example_says_how_to_give_it_one():
+    text = "def f(a):\n    return a + 1\n\nx = 1\n"
+    analysis = analyse(text)
+    module_only = Trace(steps=[Step(4, MODULE_FRAME, {"x": "1"})])
+    assert hover_at(analysis, _lookup_all(module_only), 1, SETTINGS) == (
+        "No example runs `f`, so nothing is predicted for it. Give it one, any of:\n"
+        "- a comment directly above the `def`: `# example: f(...)`\n"
+        "- a doctest in its docstring: `>>> f(...)`\n"
+        "- a call `f(...)` in the module's code (at module level or under `if __name__ == \"__main__\":`) "
+        "whose arguments use only module-level names and builtins\n"
+        "- the command **CodeExecutor: Set Example Call for This Function**")
+    # called by the module's code, its lines show that run instead
+    called = analyse(text + "print(f(x))\n")
+    run = Trace(steps=[Step(4, MODULE_FRAME, {"x": "1"}), Step(2, "f", {"a": "1"}, call=True, ret="2"),
+                       Step(5, MODULE_FRAME, {"x": "1"}, output="2\n")])
+    assert hover_at(called, _lookup_all(run), 1, SETTINGS).startswith("**Line 2**, ran 1 time")
+    bad = analyse("# example: f(3,\n" + text)
+    assert hover_at(bad, _lookup_all(module_only), 1, SETTINGS).startswith(
+        "The `# example:` comment above it is not a valid call (`f(3,`). No example runs `f`")

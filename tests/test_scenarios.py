@@ -6,7 +6,7 @@ import textwrap
 
 from codeexecutor.server.chunks import outline
 from codeexecutor.server.positions import UTF8, UTF16, UTF32, column_units, split_lines
-from codeexecutor.server.scenarios import analyse
+from codeexecutor.server.scenarios import Analysis, analyse
 
 
 def src(text: str) -> str:
@@ -169,3 +169,29 @@ def test_columns_in_each_position_encoding():
     assert column_units(line, UTF32) == 13
     assert column_units(line, UTF8) == 17
     assert split_lines("a\r\nb\rc\n\x0cd\u2028e") == ["a", "b", "c", "\x0cd\u2028e"]
+
+
+def test_empty_and_unreadable_files_reach_no_model_and_say_why():
+    assert analyse("") == analyse(" \n\t\n") == Analysis((), ())
+    nul = analyse("x = 1\ny = '\x00'\n")
+    assert (nul.scenarios, nul.why_unpredicted(0)) == ((), nul.problem)
+    assert nul.problem.startswith("Line 2 contains a NUL character (`\\x00`): this is not Python source")
+    assert analyse("s = '\ud800'\n").problem.startswith("Line 1 is not valid Unicode text (an unpaired surrogate)")
+    assert analyse("x = 1\ns = 'caf\ufffd'\n").problem.startswith("Line 2 contains U+FFFD")
+
+
+def test_a_syntax_error_is_named_and_code_needing_what_it_hides_is_not_predicted():
+    analysis = analyse("x = 1\ny = x +\nprint(y)\n\n\ndef f(a):\n    return a\n\n\nprint(f(x))\n")
+    # the module's program would read y, which only the broken line defines: predicting it would show a
+    # NameError the file does not have; f needs nothing from there and keeps its scenario
+    assert [s.name for s in analysis.scenarios] == ["f"]
+    assert analysis.why_unpredicted(1) == ("Syntax error on line 2: invalid syntax. This part is not predicted "
+                                           "until it parses.")
+    assert analysis.why_unpredicted(2) == (
+        "Not predicted: this code uses `y`, which nothing that parses defines; the syntax error on line 2 "
+        "(invalid syntax) may be where it is. Fix that to see values here.")
+    assert analysis.why_unpredicted(6) == ""
+    fine = analyse("x = 1\ny = (\nprint(x)\n")
+    assert [s.name for s in fine.scenarios] == ["<module>"]  # reads only x: still predicted
+    assert fine.why_unpredicted(1) == ("Syntax error on line 2: '(' was never closed. This part is not "
+                                       "predicted until it parses.")

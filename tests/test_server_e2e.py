@@ -1,193 +1,42 @@
 """The language server end to end: a pytest-lsp client over stdio, the real server subprocess, a real model.
 
-The model is the tiny one of training/learning/memorise.py trained here on this file's scenario programs until it writes
-each trace exactly (checked), so hints can be asserted to the character: every program the server sends for
-DOC is one the model memorised. Programs it did not memorise get garbage predictions, so tests on those
-assert behaviour (positions, survival, responsiveness), never values.
+The model is conftest's ``memorised_model_dir``: the tiny model trained on the scenario programs of
+lsp_client.DOC until it writes each trace exactly (checked), so hints can be asserted to the character.
+Programs it did not memorise get garbage predictions, so tests on those assert behaviour (positions,
+survival, responsiveness), never values.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-import os
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from lsp_client import (
+    DOC,
+    DOC_HINTS,
+    SETTINGS,
+    SQ_LINES,
+    edit,
+    hints,
+    hover,
+    open_doc,
+    predicted,
+    reconfigure,
+    start_server,
+    stop_server,
+    uri_of,
+)
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-from codeexecutor.server.scenarios import analyse
-
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow, pytest.mark.timeout(600)]
-
-DOC = '''s = "héllo 𝄞"
-total = 0
-for i in range(3):
-    total += i
-print(total)
-
-
-# example: sq(3)
-def sq(x):
-    y = x * x
-    return y
-
-
-def dbl(x):
-    """>>> dbl(4)"""
-    return x * 2
-
-
-def inc(x):
-    return x + 1
-
-
-print(inc(41))
-'''
-# (line, UTF-16 character, label) of every hint in DOC; line 0's end is 13 code points but 14 UTF-16 units.
-DOC_HINTS = [
-    (0, 14, "s = 'héllo 𝄞'"), (1, 9, "total = 0"), (2, 18, "i: 0 → 2 (4×)"), (3, 14, "total = 3 (3×)"),
-    (4, 12, "prints 3"), (9, 13, "x = 3, y = 9"), (10, 12, "→ 9"), (15, 16, "x = 4, → 8"),
-    (19, 16, "x = 41, → 42"), (22, 14, "prints 42"),
-]
-SQ_LINES = {9, 10}
-# Memorised means right under greedy decoding, not necessarily confident: no "?" marks in exact labels.
-SETTINGS = {"debounceMs": 50, "confidenceThreshold": 0.0}
-
-
-# --------------------------------------------------------------------------------------------------------
-# The memorising model
-
-
-def _doc_programs() -> dict[str, tuple[str, object]]:
-    from codeexecutor.training.tracing.tracer import trace_program
-
-    return {s.name: (s.program, trace_program(s.program, s.stdin)) for s in analyse(DOC).scenarios}
-
-
-def _cache_key(programs) -> str:
-    h = hashlib.sha256(json.dumps({k: [p, t.to_json()] for k, (p, t) in programs.items()}).encode())
-    sources = [*ROOT.glob("model/*.py"), ROOT / "training/learning/export.py", ROOT / "training/learning/memorise.py"]
-    for path in sorted(sources):
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _memorises(model_dir: Path, programs) -> bool:
-    from codeexecutor.model.engine import Engine, ModelLoadError
-    from codeexecutor.model.trace import to_text
-
-    try:
-        engine = Engine.load(model_dir)
-    except ModelLoadError:
-        return False
-    return all(to_text(engine.predict(p).trace) == to_text(t) for p, t in programs.values())
-
-
-@pytest.fixture(scope="session")
-def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """DOC's scenario programs memorised by the tiny model (conftest's trainer), exported to ONNX fp32."""
-    from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
-    from codeexecutor.training.learning.memorise import memorise
-
-    programs = _doc_programs()
-    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
-    base = cache.mkdir("codeexecutor-server-model") if cache else tmp_path_factory.mktemp("server-model")
-    out = base / _cache_key(programs)
-    if out.is_dir() and _memorises(out, programs):
-        return out
-    shutil.rmtree(out, ignore_errors=True)
-    model, tok, cfg, _ = memorise(programs)
-    export_model(model, tok, cfg, ExportConfig(checkpoint="tests/test_server_e2e.py", out=str(out),
-                                               quantization="fp32"), sample_prompt_ids(tok))
-    assert _memorises(out, programs), "the exported model does not reproduce the memorised traces"
-    return out
-
-
-# --------------------------------------------------------------------------------------------------------
-# Client helpers
-
-CAPABILITIES = types.ClientCapabilities(
-    workspace=types.WorkspaceClientCapabilities(
-        configuration=True, inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True)),
-    window=types.WindowClientCapabilities(work_done_progress=True),
-)
-
-
-async def start_server(settings: dict) -> LanguageClient:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "codeexecutor.server"]
-    client = await ClientServerConfig(server_command=command, server_env=env).start()
-    client.set_configuration(settings, section="codeexecutor")
-    client.statuses = []
-    client.refreshed = asyncio.Event()
-    client.feature("codeexecutor/status")(lambda params: client.statuses.append(params))
-
-    @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
-    def refresh(params: None) -> None:
-        client.refreshed.set()
-
-    await client.initialize_session(types.InitializeParams(capabilities=CAPABILITIES, root_uri=ROOT.as_uri()))
-    return client
-
-
-async def stop_server(client: LanguageClient) -> None:
-    await client.shutdown_session()
-    await client.stop()
-
-
-def uri_of(name: str) -> str:
-    return (ROOT / "tests" / "lsp-docs" / name).as_uri()  # never written: documents live in the client
-
-
-def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
-
-
-def edit(client: LanguageClient, uri: str, version: int, line: int, char: int, end_line: int, end_char: int,
-         text: str) -> None:
-    change = types.TextDocumentContentChangePartial(
-        range=types.Range(types.Position(line, char), types.Position(end_line, end_char)), text=text)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
-
-
-async def predicted(client: LanguageClient, uri: str):
-    """Wait (codeexecutor/trace) until the document's scenarios are predicted."""
-    return await client.protocol.send_request_async("codeexecutor/trace", {"uri": uri})
-
-
-async def hints(client: LanguageClient, uri: str, start=(0, 0), end=(10_000, 0)) -> list[tuple]:
-    result = await client.text_document_inlay_hint_async(types.InlayHintParams(
-        text_document=types.TextDocumentIdentifier(uri), range=types.Range(types.Position(*start),
-                                                                          types.Position(*end))))
-    return [(h.position.line, h.position.character, h.label) for h in result or []]
-
-
-async def hover(client: LanguageClient, uri: str, line: int) -> str | None:
-    result = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), types.Position(line, 2)))
-    return result.contents.value if result else None
-
-
-async def reconfigure(client: LanguageClient, **settings) -> None:
-    """Change settings the VS Code way (null in the notification: the server pulls); wait for the refresh."""
-    client.set_configuration({**client.get_configuration(section="codeexecutor"), **settings},
-                             section="codeexecutor")
-    await asyncio.sleep(0.2)  # let any refresh already on its way arrive first
-    client.refreshed.clear()
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    await asyncio.wait_for(client.refreshed.wait(), 30)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
