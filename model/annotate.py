@@ -2,18 +2,17 @@
 
 Shared by ``codeexecutor predict`` and (the same layout) ``codeexecutor trace``. A line that ran several
 times shows its last execution, as a debugger stopped after the program would. Predicted values whose
-confidence is below ``DOUBT`` are marked with a ``?``.
+confidence is below ``codeexecutor.model.calibration.DEFAULT_THRESHOLD`` are marked with a ``?``.
 """
 
 from __future__ import annotations
 
+from codeexecutor.model.calibration import DEFAULT_THRESHOLD, doubtful
 from codeexecutor.model.trace import EXCEPTION_KEY, RETURN_KEY, Trace, deltas
-
-DOUBT = 0.5  # below this a predicted value is shown as doubtful
 
 
 def _mark(text: str, confidence: float | None) -> str:
-    return f"{text} ?" if confidence is not None and confidence < DOUBT else text
+    return f"{text} ?" if doubtful([confidence], DEFAULT_THRESHOLD) else text
 
 
 def line_notes(trace: Trace, confidence: list[dict[str, float]] | None = None) -> dict[int, str]:

@@ -15,6 +15,10 @@ from typing import Any
 
 _EPS = 1e-6
 
+# Values below this (calibrated) confidence are doubtful: not shown inline, marked in the hover and by
+# `codeexecutor predict`. The editor's setting codeexecutor.confidenceThreshold defaults to it.
+DEFAULT_THRESHOLD = 0.5
+
 Pair = tuple[float, bool]  # (confidence, the value was right)
 
 
@@ -51,6 +55,13 @@ class Calibration:
             raise ValueError(f"manifest calibration {data!r} is not a Platt scaling: fit it again with "
                              "`python scripts/calibrate.py --model DIR --data DIR --write`")
         return cls(float(data["a"]), float(data["b"]), dict(data.get("fitted_on") or {}))
+
+
+def doubtful(confidences: Sequence[float | None], threshold: float) -> bool:
+    """Whether a value with these confidences (one per run it stands for) is below ``threshold``."""
+    # An engine that gave no confidence for a value makes no claim either way: not doubtful.
+    known = [c for c in confidences if c is not None]
+    return bool(known) and min(known) < threshold
 
 
 def fit(pairs: Sequence[Pair], fitted_on: dict[str, Any], steps: int = 100) -> Calibration:

@@ -176,6 +176,11 @@ MARKERS = (LINE, CALL, SET, DEL, OUT, RET, EXC, END, STDOUT, LT)
 # A predicted step's confidence (codeexecutor.model.engine.Prediction) is keyed by the names it set and, for
 # its events, by these keys (never a Python name).
 RETURN_KEY, OUTPUT_KEY, EXCEPTION_KEY = "<return>", "<output>", "<exception>"
+
+
+def shorten(value: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, the last one an ellipsis when it was cut (hints, hover)."""
+    return value if len(value) <= limit else value[:limit - 1] + "…"
 EVENT_KEYS = {RET: RETURN_KEY, OUT: OUTPUT_KEY, EXC: EXCEPTION_KEY}
 _MARKER_RE = re.compile("(" + "|".join(re.escape(m) for m in MARKERS if m != LT) + ")")
 

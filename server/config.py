@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from codeexecutor.model.calibration import DEFAULT_THRESHOLD
+
 SECTION = "codeexecutor"
 LOG_LEVELS = ("error", "warning", "info", "debug")
 # Values predicted with less confidence are left out of inline hints (the hover lists them, marked doubtful).
 # The one place the server's default lives; vscode-extension/package.json declares the same value
 # (tests/test_settings_declared_once.py holds them together).
-DEFAULT_CONFIDENCE_THRESHOLD = 0.5
+DEFAULT_CONFIDENCE_THRESHOLD = DEFAULT_THRESHOLD  # model/calibration.py
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY
+from codeexecutor.model.calibration import doubtful as is_doubtful
+from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, shorten
 from codeexecutor.server.config import HintSettings
 from codeexecutor.server.runs import Run
 
@@ -59,8 +60,7 @@ def hint_for(line: int, runs: list[Run], settings: HintSettings) -> Hint | None:
     if len(runs) > 1:
         label += f" ({len(runs)}×)"
     limit = 3 * cut  # many names on one line: keep the label to about three values' width
-    if len(label) > limit:
-        label = label[:limit - 1] + "…"
+    label = shorten(label, limit)
     return Hint(line, label, tuple(parts), len(runs))
 
 
@@ -77,15 +77,11 @@ def _summary(name: str, values: list[tuple[str, float | None]], settings: HintSe
 
 
 def doubtful(confidences: list[float | None], settings: HintSettings) -> bool:
-    """Whether a value with these confidences (one per run it summarises) is below the threshold."""
-    # An engine that gave no confidence for a value makes no claim either way: not doubtful.
-    known = [c for c in confidences if c is not None]
-    return bool(known) and min(known) < settings.confidence_threshold
+    return is_doubtful(confidences, settings.confidence_threshold)
 
 
 def _cut(value: str, settings: HintSettings) -> str:
-    cut = settings.max_hint_length
-    return value if len(value) <= cut else value[:cut - 1] + "…"
+    return shorten(value, settings.max_hint_length)
 
 
 def _progression(values: list[str]) -> bool:

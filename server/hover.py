@@ -7,7 +7,7 @@ it got, and why (``maxSteps``, a limit the model expects the run to hit, or the 
 
 from __future__ import annotations
 
-from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Trace
+from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Trace, shorten
 from codeexecutor.server.config import HintSettings, max_steps_message
 from codeexecutor.server.hints import PREDICTED, doubtful
 from codeexecutor.server.runs import Run
@@ -82,8 +82,7 @@ def not_reached(scenario: Scenario, trace: Trace) -> str:
 
 def _code(value: str, confidence: float | None, settings: HintSettings) -> str:
     cut = 2 * settings.max_hint_length  # a hover has more room than a hint
-    text = value if len(value) <= cut else value[:cut - 1] + "…"
-    text = text.replace("\n", "⏎")
+    text = shorten(value, cut).replace("\n", "⏎")
     mark = f" {DOUBTFUL}" if doubtful([confidence], settings) else ""
     return _cell(f"`{text}`" if "`" not in text else f"`` {text} ``") + mark
 
