@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("singleline", "tutorial", "codenet", "generated")
+KINDS = ("singleline", "tutorial", "codenet", "generated", "realcode")
 
 
 @dataclass(frozen=True)
