@@ -63,7 +63,6 @@ CATALOG: tuple[Source, ...] = (
     Source("sortedcontainers", "sortedcontainers", "2.4.0", "Apache-2.0", TRAIN, DOCTESTS),
     Source("roman", "roman", "5.2", "ZPL-2.1", TRAIN, CALLS),
     Source("humanize", "humanize", "4.17.0", "MIT", TRAIN, DOCTESTS, skip=("time", "i18n", "_version")),
-    Source("tabulate", "tabulate", "0.10.0", "MIT", TRAIN, DOCTESTS + "; " + CALLS),
     Source("binarytree", "binarytree", "6.5.1", "MIT", TRAIN, DOCTESTS),
     Source("pyrsistent", "pyrsistent", "0.20.0", "MIT", TRAIN, DOCTESTS),
     Source("pygorithm", "pygorithm", "1.0.4", "MIT", BENCHMARK, CALLS + "; " + DOCTESTS),

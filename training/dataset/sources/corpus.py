@@ -67,25 +67,54 @@ def mentions_humaneval(path: Path, text: str) -> bool:
     return "humaneval" in str(path).lower() or "humaneval" in text.lower()
 
 
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+def _bound_names(node: ast.stmt) -> list[str]:
+    """The names a top-level definition binds (a def, a class, ``NAME = ...``); [] for other statements,
+    which always stay."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        return [node.target.id]
+    return []
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _docstring_lines(tree: ast.Module) -> set[int]:
+    """0-based lines of the docstrings of the module, its classes and functions (never a body's only
+    statement): they never run, and they cost the token budget (their examples become the program's end)."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                and len(body) > 1 and _is_docstring(body[0])):
+            lines.update(range(body[0].lineno - 1, body[0].end_lineno or body[0].lineno))
+    return lines
 
 
 def trimmed_module(source: str, tree: ast.Module, roots: set[str]) -> str:
-    """The module without its ``if __name__ == "__main__":`` blocks (demos, tests) and without the top-level
-    functions and classes that neither ``roots`` nor the module's other code reach: mutating code that never
-    runs only makes equivalent mutants, and it spends the token budget."""
-    defs = {n.name: n for n in tree.body if isinstance(n, _DEFS)}
+    """The module without its docstrings, its ``if __name__ == "__main__":`` blocks (demos, tests) and the
+    top-level functions, classes and ``NAME = ...`` assignments that neither ``roots`` nor the module's
+    other code reach: mutating code that never runs only makes equivalent mutants, it spends the token
+    budget, and a module-level object the call never uses may read the clock or the process id."""
+    defs: dict[str, list[ast.stmt]] = {}
+    for n in tree.body:
+        for name in _bound_names(n):
+            defs.setdefault(name, []).append(n)
     main_blocks = [n for n in tree.body if isinstance(n, ast.If) and "__name__" in ast.unparse(n.test)]
-    others = [n for n in tree.body if not isinstance(n, _DEFS) and n not in main_blocks]
+    others = [n for n in tree.body if not _bound_names(n) and n not in main_blocks]
     needed: set[str] = set()
     todo = set(roots) | {x.id for n in others for x in ast.walk(n) if isinstance(x, ast.Name)}
     while todo:
         name = todo.pop()
         if name in defs and name not in needed:
             needed.add(name)
-            todo |= {x.id for x in ast.walk(defs[name]) if isinstance(x, ast.Name)}
-    dropped = main_blocks + [f for name, f in defs.items() if name not in needed]
-    drop: set[int] = set()
+            todo |= {x.id for node in defs[name] for x in ast.walk(node) if isinstance(x, ast.Name)}
+    dropped = main_blocks + [n for n in tree.body if _bound_names(n) and not needed.intersection(_bound_names(n))]
+    drop = _docstring_lines(tree)
     for node in dropped:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         drop.update(range(first - 1, node.end_lineno or node.lineno))
