@@ -124,3 +124,11 @@ def test_realcode_build_is_originals_in_test(tmp_path: Path, monkeypatch: pytest
         ("realcode", "test", "original", "ok")}
     assert all(r["id"].startswith("algorithms/") and r["id"].endswith("#orig") for r in recs)
     assert "| realcode | 1 |" in (tmp_path / "stats.md").read_text()
+
+
+def test_corpora_extra_pins_the_catalog() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    extra = pyproject["project"]["optional-dependencies"]["corpora"]
+    assert extra == [s.install for s in CATALOG if s.install]
