@@ -119,5 +119,6 @@ def test_by_construct_counts_an_example_in_each_of_its_groups() -> None:
     by = summarize_by_construct(scores)
     assert list(by) == ["realcode", "tutorial"]
     assert list(by["realcode"]) == ["loops", "dicts"] and by["tutorial"] == {}
+    assert list(summarize_by_construct(scores, ("dicts", "classes"))["realcode"]) == ["dicts", "loops"]
     assert (by["realcode"]["loops"]["examples"], by["realcode"]["loops"]["trace_accuracy"]) == (2, 0.5)
     assert by["realcode"]["dicts"]["value_accuracy"] == approx(Fraction(2, 3))

@@ -29,7 +29,7 @@ import torch
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
 from codeexecutor.model.trace import Trace
-from codeexecutor.training.dataset.structure import construct_groups
+from codeexecutor.training.dataset.structure import CONSTRUCT_GROUPS, construct_groups
 from codeexecutor.training.learning.data import read_records
 from codeexecutor.training.learning.metrics import (
     PAPER,
@@ -242,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
                                 "values_right": score.value_right_real, "values": score.value_real,
                                 "constructs": score.constructs}, ensure_ascii=False) + "\n")
     metrics = summarize_by_kind(scores)
-    by_construct = summarize_by_construct(scores)
+    by_construct = summarize_by_construct(scores, tuple(CONSTRUCT_GROUPS))
     report = {"config": cfg.__dict__, "split": args.split, "examples": len(records), "seconds": seconds,
               "metrics": metrics, "constructs": by_construct, "paper": PAPER}
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -19,6 +19,7 @@ values), value precision = sum(right shown values) / sum(shown values).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -119,13 +120,15 @@ def summarize_by_kind(scores: list[ExampleScore]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def summarize_by_construct(scores: list[ExampleScore]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``summarize`` per dataset kind and construct group (an example counts in every group it has);
-    groups no example has are left out."""
+def summarize_by_construct(scores: list[ExampleScore],
+                           order: Sequence[str] = ()) -> dict[str, dict[str, dict[str, Any]]]:
+    """``summarize`` per dataset kind and construct group (an example counts in every group it has), the
+    groups in ``order`` first, then as first seen; groups no example has are left out."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for kind in dict.fromkeys(s.kind for s in scores):
         mine = [s for s in scores if s.kind == kind]
-        groups = dict.fromkeys(g for s in mine for g in s.constructs)
+        seen = set(g for s in mine for g in s.constructs)
+        groups = dict.fromkeys([*(g for g in order if g in seen), *(g for s in mine for g in s.constructs)])
         out[kind] = {g: summarize([s for s in mine if g in s.constructs]) for g in groups}
     return out
 
