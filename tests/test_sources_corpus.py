@@ -103,3 +103,11 @@ def test_construct_groups() -> None:
                                          "classes", "exceptions")
     assert construct_groups("x = 1\n") == ()
     assert construct_groups("def (") == ()
+
+
+def test_trim_drops_imports_nothing_kept_uses() -> None:
+    src = ("from __future__ import annotations\nimport os, re\nimport os.path\nfrom x import (a,\n    b)\n"
+           "from y import *\n\n\ndef f():\n    return re.sub(a, '', 's')\n\n\ndef g():\n    return b\n")
+    assert trimmed_module(src, ast.parse(src), {"f"}) == (
+        "from __future__ import annotations\nimport re\nfrom x import a\nfrom y import *\n\n\n"
+        "def f():\n    return re.sub(a, '', 's')\n\n\n")

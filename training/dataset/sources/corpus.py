@@ -118,10 +118,35 @@ def trimmed_module(source: str, tree: ast.Module, roots: set[str]) -> str:
     for node in dropped:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         drop.update(range(first - 1, node.end_lineno or node.lineno))
+    kept_nodes = [n for n in tree.body if n not in dropped]
+    used = set(roots) | {x.id for n in kept_nodes for x in ast.walk(n) if isinstance(x, ast.Name)}
+    replace = _unused_imports(kept_nodes, used, drop)
     lines = source.splitlines(keepends=True)
-    kept = "".join(line for i, line in enumerate(lines) if i not in drop)
-    kept = re.sub(r"\n{4,}", "\n\n\n", kept)  # the gaps the removed functions leave
+    kept = "".join(replace.get(i, line) for i, line in enumerate(lines) if i not in drop)
+    kept = re.sub(r"\n{4,}", "\n\n\n", kept).lstrip("\n")  # the gaps the removed parts leave
     return kept if kept.endswith("\n") or not kept else kept + "\n"
+
+
+def _unused_imports(nodes: list[ast.stmt], used: set[str], drop: set[int]) -> dict[int, str]:
+    """Leave out the top-level imports of names nothing kept uses: add the lines of an import with none
+    left to ``drop``, and return the one line that replaces an import with some left (0-based line ->
+    text). A library module imports for all its functions; one function's program needs few of them."""
+    replace: dict[int, str] = {}
+    for node in nodes:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or (
+                isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+            continue
+        keep = [a for a in node.names if a.name == "*" or (a.asname or a.name.split(".")[0]) in used]
+        if len(keep) == len(node.names):
+            continue
+        lines = range(node.lineno - 1, node.end_lineno or node.lineno)
+        drop.update(lines)
+        if keep:
+            copy = ast.Import(names=keep) if isinstance(node, ast.Import) else ast.ImportFrom(
+                module=node.module, names=keep, level=node.level)
+            drop.discard(lines[0])
+            replace[lines[0]] = f"{ast.unparse(copy)}\n"
+    return replace
 
 
 def absolute_imports(source: str, module: str, is_package: bool) -> str:
