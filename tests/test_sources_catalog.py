@@ -132,3 +132,16 @@ def test_corpora_extra_pins_the_catalog() -> None:
     pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     extra = pyproject["project"]["optional-dependencies"]["corpora"]
     assert extra == [s.install for s in CATALOG if s.install]
+
+
+def test_real_code_showing_an_address_is_dropped(tmp_path: Path) -> None:
+    # Its two traces agree (one zygote), but a re-trace in another process shows another address.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.py").write_text("class Box:\n    pass\n\n\nprint(Box())\n")
+    (corpus / "b.py").write_text("print(hex(2 ** 40))\n")  # a hex number in the output is fine
+    out = tmp_path / "out"
+    build(BuildConfig(kind="codenet", out=str(out), size=2, corpus=(str(corpus),), mutants_per_program=0))
+    counts = json.loads((out / "_done" / "codenet-00000.json").read_text())["counts"]
+    assert counts["program failed: original shows a memory address"] == 1
+    assert counts["program ok"] == 1

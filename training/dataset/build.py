@@ -22,6 +22,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +41,9 @@ from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batc
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
 REAL_CODE = ("codenet", "realcode")  # kinds of real code: whole files split together, erroring originals dropped
+# An object's default repr shows its address: the same in both traces of one build (they share a zygote),
+# another in any other process, so such a trace cannot be re-traced (scripts/check_dataset.py) or learnt.
+_ADDRESS = re.compile(r"0x[0-9a-f]{6,}>")  # "<Box object at 0x7f3a...>", not a hex number
 CHUNK = 256  # programs per round: their originals are traced first, then the mutants of those that ran
 # Jobs per sandbox request: consecutive import-free programs then share one forked child (training/tracing/sandbox.py),
 # which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
@@ -323,6 +327,8 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
         dumped = first.dumps() if reason is None else ""
         if reason is None and (second is None or dumped != second.dumps()):
             reason = "original not deterministic"
+        if reason is None and prep.program.kind in REAL_CODE and _ADDRESS.search(dumped):
+            reason = "original shows a memory address"
         fitted = None if reason else fit(prep.program.program, first, cfg.max_tokens)
         if reason:
             yield Outcome("failed", reason)
