@@ -135,10 +135,11 @@ def test_corpora_extra_pins_the_catalog() -> None:
 
 
 def test_real_code_showing_an_address_is_dropped(tmp_path: Path) -> None:
-    # Its two traces agree (one zygote), but a re-trace in another process shows another address.
+    # A program that imports gets a child each, forked from one zygote: its two traces agree, but a re-trace
+    # in another process shows another address.
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "a.py").write_text("class Box:\n    pass\n\n\nprint(Box())\n")
+    (corpus / "a.py").write_text("import math\n\n\nclass Box:\n    pass\n\n\nprint(Box(), math.pi)\n")
     (corpus / "b.py").write_text("print(hex(2 ** 40))\n")  # a hex number in the output is fine
     out = tmp_path / "out"
     build(BuildConfig(kind="codenet", out=str(out), size=2, corpus=(str(corpus),), mutants_per_program=0))
