@@ -146,3 +146,17 @@ def test_real_code_showing_an_address_is_dropped(tmp_path: Path) -> None:
     counts = json.loads((out / "_done" / "codenet-00000.json").read_text())["counts"]
     assert counts["program failed: original shows a memory address"] == 1
     assert counts["program ok"] == 1
+
+
+def test_no_installed_source_shadows_the_project() -> None:
+    # pygorithm installs a top-level ``tests`` package: it shadows tests/ and the sandbox's test runners
+    # stop importing. Checked for the sources installed here.
+    import importlib.metadata
+
+    for s in CATALOG:
+        try:
+            files = importlib.metadata.distribution(s.package).files or [] if s.package else []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        tops = {f.parts[0] for f in files if len(f.parts) > 1}
+        assert not tops & {"tests", "test", "codeexecutor", "model", "server", "training"}, s.name

@@ -5,7 +5,9 @@ A source's role is ``train`` (its programs are kind ``codenet``, mutated into th
 in the test split, scored by ``codeexecutor evaluate``). ``--corpus NAME`` takes these names; the builder
 refuses a benchmark source in a train kind and a train source in ``realcode`` (``corpus_programs``).
 Every package is pinned (the `corpora` extra of pyproject.toml installs them) and pure Python; none is or
-ships a public evaluation benchmark (``FORBIDDEN``; tests/test_sources_catalog.py checks the list).
+ships a public evaluation benchmark (``FORBIDDEN``; tests/test_sources_catalog.py checks the list). Not
+here: pygorithm, which installs a top-level ``tests`` package that shadows this project's tests/ (the
+sandbox's test runners stop importing).
 docs/dataset-sources.md has the table.
 """
 
@@ -52,10 +54,7 @@ CATALOG: tuple[Source, ...] = (
     Source("algorithms", "algorithms", "1.0.1", "MIT", TRAIN, CALLS + "; " + DOCTESTS),
     Source("stdlib", "", "", "PSF-2.0", TRAIN, "doctest examples of pure standard-library modules, run after "
            "`import M`"),
-    Source("toolz", "toolz", "1.2.0", "BSD-3-Clause", TRAIN, DOCTESTS + "; " + CALLS,
-           skip=("_signatures", "compatibility")),
     Source("pydash", "pydash", "8.1.0", "MIT", TRAIN, DOCTESTS),
-    Source("funcy", "funcy", "2.1", "BSD-3-Clause", TRAIN, DOCTESTS + "; " + CALLS, skip=("debug", "_inspect")),
     Source("sortedcontainers", "sortedcontainers", "2.4.0", "Apache-2.0", TRAIN, DOCTESTS),
     Source("roman", "roman", "5.2", "ZPL-2.1", TRAIN, CALLS),
     Source("humanize", "humanize", "4.17.0", "MIT", TRAIN, DOCTESTS, skip=("time", "i18n", "_version")),
@@ -66,7 +65,9 @@ CATALOG: tuple[Source, ...] = (
     Source("boltons", "boltons", "26.2.0", "BSD-3-Clause", BENCHMARK, DOCTESTS + "; " + CALLS,
            skip=("debugutils", "deprutils", "ecoutils", "fileutils", "gcutils", "ioutils", "jsonutils",
                  "mboxutils", "pathutils", "socketutils", "tbutils", "timeutils", "cacheutils")),
-    Source("pygorithm", "pygorithm", "1.0.4", "MIT", BENCHMARK, CALLS + "; " + DOCTESTS),
+    Source("toolz", "toolz", "1.2.0", "BSD-3-Clause", BENCHMARK, DOCTESTS + "; " + CALLS,
+           skip=("_signatures", "compatibility")),
+    Source("funcy", "funcy", "2.1", "BSD-3-Clause", BENCHMARK, DOCTESTS + "; " + CALLS, skip=("debug", "_inspect")),
     Source("inflection", "inflection", "0.5.1", "MIT", BENCHMARK, DOCTESTS + "; " + CALLS),
     Source("python-string-utils", "python-string-utils", "1.0.0", "MIT", BENCHMARK, DOCTESTS + "; " + CALLS,
            module="string_utils"),
