@@ -172,8 +172,8 @@ if __name__ == "__main__":
 def test_generated_calls_and_doctests() -> None:
     progs = list(module_programs(MODULE, "corpus/m.py"))
     assert [p.id for p in progs] == ["corpus/m.py::top#0", "corpus/m.py::top#1", "corpus/m.py::area"]
-    # Only the called function and what it reaches stay; the main block goes.
-    assert progs[0].program == ("import math\n\n\ndef top(nums: list[int], k: int) -> list[int]:\n"
+    # Only the called function and what it reaches stay; the main block and the unused import go.
+    assert progs[0].program == ("def top(nums: list[int], k: int) -> list[int]:\n"
                                 "    return sorted(nums)[:k]\n\n\n\nprint(top([5, 2, 8, 1, 9, 3], 5))\n")
     assert progs[1].program.endswith("\nprint(top([3, 1, 2, 3], 3))\n")
     assert "def _double(x):" in progs[2].program and "def top" not in progs[2].program

@@ -8,7 +8,7 @@ import pytest
 
 from codeexecutor.model.prompt import parse_generation
 from codeexecutor.model.trace import MODULE_FRAME, Step, Trace
-from codeexecutor.training.learning.metrics import score_example, summarize, summarize_by_kind
+from codeexecutor.training.learning.metrics import score_example, summarize, summarize_by_construct, summarize_by_kind
 
 
 def trace(*steps: tuple[int, dict[str, str]] | tuple[int, dict[str, str], str], stdout: str = "") -> Trace:
@@ -94,3 +94,31 @@ def test_empty_prediction_scores_zero() -> None:
     m = summarize([s])
     assert (m["line_precision"], m["line_recall"], m["line_f1"]) == (None, 0.0, None)
     assert (m["output_accuracy"], m["trace_accuracy"]) == (0.0, 0.0)
+
+
+def test_value_accuracy_and_precision_follow_the_alignment_rule() -> None:
+    # GOLD/PRED: shown a=1 (right), b=5 (wrong: the real first run of line 2 set b=2), output (right); the
+    # real run shows a, b, output, of which a and output are predicted: 2/3 both ways.
+    s = score_example(GOLD, PRED, "tutorial")
+    assert (s.value_shown, s.value_right_shown, s.value_real, s.value_right_real) == (3, 2, 3, 2)
+    # A loop run once too few: what is shown is right (2/2), one real value is missing (2/3).
+    gold = trace((1, {"x": "0"}), (2, {"x": "1"}), (2, {"x": "2"}))
+    short = trace((1, {"x": "0"}), (2, {"x": "1"}))
+    t = score_example(gold, short, "codenet")
+    assert (t.value_shown, t.value_right_shown, t.value_real, t.value_right_real) == (2, 2, 3, 2)
+    m = summarize([s, t])
+    assert m["value_accuracy"] == approx(Fraction(4, 6))
+    assert m["value_precision"] == approx(Fraction(4, 5))
+    assert summarize([score_example(GOLD, parse_generation(""), "codenet")])["value_precision"] is None
+
+
+def test_by_construct_counts_an_example_in_each_of_its_groups() -> None:
+    scores = [score_example(GOLD, PRED, "realcode", ("loops", "dicts")),
+              score_example(GOLD, GOLD, "realcode", ("loops",)),
+              score_example(GOLD, GOLD, "tutorial", ())]
+    by = summarize_by_construct(scores)
+    assert list(by) == ["realcode", "tutorial"]
+    assert list(by["realcode"]) == ["loops", "dicts"] and by["tutorial"] == {}
+    assert list(summarize_by_construct(scores, ("dicts", "classes"))["realcode"]) == ["dicts", "loops"]
+    assert (by["realcode"]["loops"]["examples"], by["realcode"]["loops"]["trace_accuracy"]) == (2, 0.5)
+    assert by["realcode"]["dicts"]["value_accuracy"] == approx(Fraction(2, 3))

@@ -228,9 +228,13 @@ def test_evaluate_scores_a_memorising_model_perfectly(which: str, request: pytes
                                 "trace": trace.to_json(), "text": to_text(trace)}) + "\n")
     assert main(["evaluate", "--model", str(model_dir), "--data", str(tmp_path / "data"),
                  "--out", str(tmp_path / "report")]) == 0
-    metrics = json.loads((tmp_path / "report" / "report.json").read_text())["metrics"]
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    metrics = report["metrics"]
     assert metrics["tutorial"] == metrics["all"]
     assert metrics["all"] == {"examples": 3, "output_accuracy": 1.0, "trace_accuracy": 1.0,
                               "line_precision": 1.0, "line_recall": 1.0, "line_f1": 1.0,
                               "identifier_precision": 1.0, "identifier_recall": 1.0, "identifier_f1": 1.0,
-                              "well_formed": 1.0}
+                              "well_formed": 1.0, "value_accuracy": 1.0, "value_precision": 1.0}
+    groups = report["constructs"]["tutorial"]
+    assert groups and all(m["trace_accuracy"] == m["value_accuracy"] == 1.0 for m in groups.values())
+    assert "## tutorial by construct" in (tmp_path / "report" / "report.md").read_text()

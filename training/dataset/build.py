@@ -22,6 +22,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,10 @@ from codeexecutor.training.dataset.sources import KINDS, SourceProgram
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
+REAL_CODE = ("codenet", "realcode")  # kinds of real code: whole files split together, erroring originals dropped
+# An object's default repr shows its address: the same in both traces of one build (they share a zygote),
+# another in any other process, so such a trace cannot be re-traced (scripts/check_dataset.py) or learnt.
+_ADDRESS = re.compile(r"0x[0-9a-f]{6,}>")  # "<Box object at 0x7f3a...>", not a hex number
 CHUNK = 256  # programs per round: their originals are traced first, then the mutants of those that ran
 # Jobs per sandbox request: consecutive import-free programs then share one forked child (training/tracing/sandbox.py),
 # which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
@@ -63,6 +68,11 @@ class BuildConfig:
     max_order: int = 1
     max_tokens: int = 2048
     check_rate: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.kind == "realcode" and self.mutants_per_program:
+            raise ValueError("a realcode build holds originals only (the benchmark is never mutated): "
+                             "set mutants_per_program=0")
 
     @property
     def num_shards(self) -> int:
@@ -112,7 +122,7 @@ def split_of(key: str) -> str:
 def split_key(program: SourceProgram, code: str) -> str:
     """What decides a program's split: its file for real code (all programs of one module together), else
     its normalized code and input (identical programs land in the same split)."""
-    if program.kind == "codenet" and program.origin:
+    if program.kind in REAL_CODE and program.origin:
         return program.origin
     return f"{code}\0{program.stdin}"
 
@@ -158,7 +168,7 @@ def _usable(trace: Trace | None, kind: str) -> str | None:
     if not trace.complete:
         return f"original {trace.status}"
     # Real code called with guessed arguments often just fails; such an error says little about the code.
-    if kind == "codenet" and trace.status != "ok":
+    if kind in REAL_CODE and trace.status != "ok":
         return "original error"
     return None
 
@@ -202,7 +212,9 @@ def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
             continue
         seen.add(key)
         # Seeded per program id: the same program gets the same mutants in any shard layout or worker count.
-        out.append(_Prepared(p, code, split_of(split_key(p, code)), key, random.Random(f"{cfg.seed}:{p.id}")))
+        # The held-out benchmark is test data only: it must never be drawn for training or validation.
+        split = "test" if p.kind == "realcode" else split_of(split_key(p, code))
+        out.append(_Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}")))
     return out
 
 
@@ -315,6 +327,8 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
         dumped = first.dumps() if reason is None else ""
         if reason is None and (second is None or dumped != second.dumps()):
             reason = "original not deterministic"
+        if reason is None and prep.program.kind in REAL_CODE and _ADDRESS.search(dumped):
+            reason = "original shows a memory address"
         fitted = None if reason else fit(prep.program.program, first, cfg.max_tokens)
         if reason:
             yield Outcome("failed", reason)
@@ -387,21 +401,8 @@ def load_programs(cfg: BuildConfig) -> tuple[Iterator[SourceProgram], int]:
         from codeexecutor.training.dataset.sources.tutorial import load_seeds
         seeds = load_seeds(Path(cfg.corpus[0]) if cfg.corpus else None)[: cfg.size]
         return iter(seeds), len(seeds)
-    return islice(_corpus_programs(cfg.corpus), cfg.size), cfg.size
-
-
-def _corpus_programs(corpus: Iterable[str]) -> Iterator[SourceProgram]:
-    from codeexecutor.training.dataset.sources.codenet import load_codenet
-    from codeexecutor.training.dataset.sources.corpus import load_algorithms, load_folder, load_stdlib_doctests
-    for entry in corpus:
-        if entry == "algorithms":
-            yield from load_algorithms()
-        elif entry == "stdlib":
-            yield from load_stdlib_doctests()
-        elif (Path(entry) / "data").is_dir():
-            yield from load_codenet(Path(entry))
-        else:
-            yield from load_folder(Path(entry))
+    from codeexecutor.training.dataset.sources.catalog import corpus_programs
+    return islice(corpus_programs(cfg.corpus, cfg.kind), cfg.size), cfg.size
 
 
 def shard_name(cfg: BuildConfig, index: int) -> str:
@@ -528,12 +529,14 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kind", choices=KINDS, required=True)
-    parser.add_argument("--corpus", nargs="+", default=[], metavar="PATH",
-                        help="codenet: a CodeNet-layout root, a folder of .py files, 'algorithms' (the PyPI "
-                             "package) or 'stdlib' (its doctests); tutorial: a seed folder")
-    parser.add_argument("--size", type=int, required=True, help="original programs to take from the source")
-    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--list-corpora", action="store_true",
+                        help="print the real-code sources (name, role, programs, license) and exit")
+    parser.add_argument("--kind", choices=KINDS)
+    parser.add_argument("--corpus", nargs="+", default=[], metavar="NAME|PATH",
+                        help="codenet: source names (--list-corpora), CodeNet-layout roots or folders of .py "
+                             "files; realcode: benchmark source names (default: all); tutorial: a seed folder")
+    parser.add_argument("--size", type=int, help="original programs to take from the source")
+    parser.add_argument("--out", help="output directory")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help=f"tracing processes (default {DEFAULT_WORKERS}: two per core; 1: debug, in order)")
     parser.add_argument("--seed", type=int, default=0)
@@ -551,15 +554,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> BuildConfig:
+    from codeexecutor.training.dataset.sources.catalog import BENCHMARK, check_entries, names
+
+    if args.kind is None or args.size is None or args.out is None:
+        raise SystemExit("build-dataset needs --kind, --size and --out (or --list-corpora)")
     if args.kind == "codenet" and not args.corpus:
-        raise SystemExit("build-dataset --kind codenet needs --corpus PATH ... (a CodeNet root, a folder of "
-                         ".py files, 'algorithms' after `pip install algorithms`, or 'stdlib')")
+        raise SystemExit("build-dataset --kind codenet needs --corpus NAME|PATH ... (a source of "
+                         "--list-corpora, a CodeNet root or a folder of .py files)")
+    if args.kind == "realcode":
+        args.corpus = args.corpus or list(names(BENCHMARK))
+        if args.mutants_per_program:
+            raise SystemExit("build-dataset --kind realcode: the benchmark holds originals only; "
+                             "drop --mutants-per-program")
+    check_entries(args.corpus, args.kind)
     shards = args.shards
     shard = None
     if args.shard is not None:
         shard, shards = args.shard
     if args.mutants_per_program is None:
-        args.mutants_per_program = 0 if args.kind == "generated" else 4
+        args.mutants_per_program = 0 if args.kind in ("generated", "realcode") else 4
     if args.size < 1 or args.mutants_per_program < 0 or args.max_order < 1 or not 0 <= args.check_rate <= 1:
         raise SystemExit("build-dataset: need --size >= 1, --mutants-per-program >= 0, --max-order >= 1 and "
                          "0 <= --check-rate <= 1")
@@ -570,4 +583,8 @@ def config_from_args(args: argparse.Namespace) -> BuildConfig:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list_corpora:
+        from codeexecutor.training.dataset.sources.catalog import listing
+        print("\n".join(listing()))
+        return 0
     return build(config_from_args(args))

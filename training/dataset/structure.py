@@ -30,6 +30,11 @@ CONSTRUCTS = ("calls own function", "function", "class", "loop", "for", "while",
               "break/continue", "early return", "recursion", "generator", "comprehension", "try/except",
               "raise", "string method", "list method", "dict method", "set method", "dict", "slicing",
               "f-string", "tuple unpacking", "print")
+# The benchmark's per-construct breakdown (codeexecutor evaluate): each group and the constructs that put a
+# program in it; a program counts in every group it has.
+CONSTRUCT_GROUPS = {"function calls": ("calls own function",), "loops": ("loop",),
+                    "string methods": ("string method",), "list methods": ("list method",),
+                    "dicts": ("dict", "dict method"), "classes": ("class",), "exceptions": ("try/except", "raise")}
 _PLAIN = {ast.ClassDef: "class", ast.If: "if", ast.IfExp: "if", ast.Break: "break/continue",
           ast.Continue: "break/continue", ast.Yield: "generator", ast.YieldFrom: "generator",
           ast.ListComp: "comprehension", ast.SetComp: "comprehension", ast.GeneratorExp: "comprehension",
@@ -169,3 +174,9 @@ def describe(program: str) -> tuple[str | None, set[str]]:
     """``structure_hash`` and ``constructs`` of a program from one parse."""
     walk = _walk(program)
     return (None, set()) if walk is None else (_digest(walk), walk.found)
+
+
+def construct_groups(program: str) -> tuple[str, ...]:
+    """The ``CONSTRUCT_GROUPS`` that ``program`` has, in their order."""
+    found = constructs(program)
+    return tuple(g for g, members in CONSTRUCT_GROUPS.items() if found.intersection(members))

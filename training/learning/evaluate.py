@@ -5,8 +5,10 @@
 ``--model`` is a training checkpoint (greedy generation with `transformers` and its KV cache, batched) or
 an exported ONNX directory (it has manifest.json: codeexecutor.model.engine.Engine, one program at a time, exactly what
 the editor runs). The predicted text is read back with codeexecutor.model.prompt.parse_generation and scored against the
-gold Trace JSON of each record (training/learning/metrics.py, docs/metrics.md). Writes REPORT_DIR/report.json,
-report.md (our numbers beside the paper's), metrics.png and predictions.jsonl.
+gold Trace JSON of each record (training/learning/metrics.py, docs/metrics.md): the paper's metrics and the
+per-value accuracy of every kind, and a breakdown by construct (function calls, loops, string methods, ...:
+training/dataset/structure.py reads them from each program's AST). Writes REPORT_DIR/report.json, report.md
+(our numbers beside the paper's), metrics.png and predictions.jsonl.
 
 Both backends decode under the program's mask (codeexecutor.model.constraints; the checkpoint through
 training/learning/masking.py), as the editor does; ``--unconstrained`` decodes from the whole vocabulary.
@@ -27,8 +29,15 @@ import torch
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
 from codeexecutor.model.trace import Trace
+from codeexecutor.training.dataset.structure import CONSTRUCT_GROUPS, construct_groups
 from codeexecutor.training.learning.data import read_records
-from codeexecutor.training.learning.metrics import PAPER, ExampleScore, score_example, summarize_by_kind
+from codeexecutor.training.learning.metrics import (
+    PAPER,
+    ExampleScore,
+    score_example,
+    summarize_by_construct,
+    summarize_by_kind,
+)
 
 Predictor = Callable[[list[dict[str, Any]]], list[str]]  # records -> generated texts
 
@@ -114,8 +123,9 @@ def chunks(records: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, 
         yield records[i:i + size]
 
 
-def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds: float) -> str:
-    """report.md: our metrics per kind, the paper's beside them."""
+def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds: float,
+                    constructs: dict[str, dict[str, dict[str, Any]]] | None = None) -> str:
+    """report.md: our metrics per kind, the paper's beside them; then each kind's metrics per construct."""
     def pct(v: float | None) -> str:
         return "–" if v is None else f"{100 * v:.2f}"
 
@@ -127,8 +137,8 @@ def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds
              f"{metrics['all']['examples']} examples, {seconds:.0f} s. Percentages; definitions in "
              "docs/metrics.md. Paper: Liu et al. 2023, CodeExecutor (Codex in brackets).", "",
              "| kind | n | output acc | paper | trace acc | paper (Codex) | line P / R / F1 "
-             "| identifier P / R / F1 | well-formed |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| identifier P / R / F1 | value acc / P | well-formed |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for kind, m in metrics.items():
         codex = PAPER.get(kind, {}).get("codex_trace_accuracy")
         trace_paper = paper(kind, "trace_accuracy") + (f" ({codex:.2f})" if codex is not None else "")
@@ -137,9 +147,17 @@ def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds
             f"| {pct(m['trace_accuracy'])} | {trace_paper} "
             f"| {pct(m['line_precision'])} / {pct(m['line_recall'])} / {pct(m['line_f1'])} "
             f"| {pct(m['identifier_precision'])} / {pct(m['identifier_recall'])} / {pct(m['identifier_f1'])} "
-            f"| {pct(m['well_formed'])} |")
+            f"| {pct(m['value_accuracy'])} / {pct(m['value_precision'])} | {pct(m['well_formed'])} |")
     lines += ["", "The paper's model has 125M parameters and its datasets are far larger; compare the shape "
               "of the numbers (SingleLine > Tutorial > CodeNet), not their size.", ""]
+    for kind, groups in (constructs or {}).items():
+        lines += [f"## {kind} by construct", "", "A program counts in every construct it has.", "",
+                  "| construct | n | output acc | trace acc | line F1 | identifier F1 | value acc / P |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {g} | {m['examples']} | {pct(m['output_accuracy'])} | {pct(m['trace_accuracy'])} "
+                  f"| {pct(m['line_f1'])} | {pct(m['identifier_f1'])} "
+                  f"| {pct(m['value_accuracy'])} / {pct(m['value_precision'])} |" for g, m in groups.items()]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -216,16 +234,19 @@ def run(args: argparse.Namespace) -> int:
     with (out / "predictions.jsonl").open("w") as f:
         for rec, text in zip(records, texts, strict=True):
             pred = parse_generation(text)
-            score = score_example(Trace.from_json(rec["trace"]), pred, rec["kind"])
+            score = score_example(Trace.from_json(rec["trace"]), pred, rec["kind"],
+                                  construct_groups(rec["program"]))
             scores.append(score)
             f.write(json.dumps({"id": rec["id"], "kind": rec["kind"], "generation": text,
-                                "trace_correct": score.trace_correct, "output_correct": score.output_correct},
-                               ensure_ascii=False) + "\n")
+                                "trace_correct": score.trace_correct, "output_correct": score.output_correct,
+                                "values_right": score.value_right_real, "values": score.value_real,
+                                "constructs": score.constructs}, ensure_ascii=False) + "\n")
     metrics = summarize_by_kind(scores)
+    by_construct = summarize_by_construct(scores, tuple(CONSTRUCT_GROUPS))
     report = {"config": cfg.__dict__, "split": args.split, "examples": len(records), "seconds": seconds,
-              "metrics": metrics, "paper": PAPER}
+              "metrics": metrics, "constructs": by_construct, "paper": PAPER}
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / "report.md").write_text(report_markdown(cfg, metrics, seconds))
+    (out / "report.md").write_text(report_markdown(cfg, metrics, seconds, by_construct))
     plot_metrics(metrics, out / "metrics.png")
     print((out / "report.md").read_text())
     return 0

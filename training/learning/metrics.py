@@ -6,19 +6,24 @@ Per example (gold trace G, predicted trace P; a step's *state* is its frame's fu
 - trace: correct iff P and G have the same number of steps and, step by step, the same line and state;
 - line level: the multisets of (line, state) pairs of P and of G; true positives = their multiset
   intersection;
-- identifier level: the multisets of (line, name, value) triples, one per name of every step's state.
+- identifier level: the multisets of (line, name, value) triples, one per name of every step's state;
+- per value (what a hint shows): codeexecutor.model.alignment.count_values, the k-th run of line L in frame F
+  against the real k-th run of L in F, value by value.
 
 Over a set of examples, accuracies are the fraction correct, and precision = sum(TP) / sum(|P|), recall =
 sum(TP) / sum(|G|), F1 = their harmonic mean (micro-averaged: long traces weigh more, as in the paper's
-"ratio of correctly identified lines among all lines").
+"ratio of correctly identified lines among all lines"); value accuracy = sum(right real values) / sum(real
+values), value precision = sum(right shown values) / sum(shown values).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from codeexecutor.model.alignment import count_values
 from codeexecutor.model.trace import Trace
 
 # Table 2 and 3 of Liu et al. 2023 (CodeExecutor), in percent: what report.md sets ours beside.
@@ -45,6 +50,11 @@ class ExampleScore:
     id_tp: int
     id_pred: int
     id_gold: int
+    value_shown: int = 0  # values the prediction shows (alignment.ValueCounts)
+    value_right_shown: int = 0
+    value_real: int = 0  # values the real run shows
+    value_right_real: int = 0
+    constructs: tuple[str, ...] = ()  # the program's construct groups (structure.construct_groups)
 
 
 def line_pairs(trace: Trace) -> Counter:
@@ -60,14 +70,17 @@ def traces_match(gold: Trace, pred: Trace) -> bool:
         g.line == p.line and g.state == p.state for g, p in zip(gold.steps, pred.steps, strict=True))
 
 
-def score_example(gold: Trace, pred: Trace, kind: str) -> ExampleScore:
+def score_example(gold: Trace, pred: Trace, kind: str, constructs: tuple[str, ...] = ()) -> ExampleScore:
     gl, pl = line_pairs(gold), line_pairs(pred)
     gi, pi = identifier_triples(gold), identifier_triples(pred)
+    values = count_values(pred, gold)
     return ExampleScore(
         kind=kind, has_output=bool(gold.stdout), output_correct=pred.stdout == gold.stdout,
         trace_correct=traces_match(gold, pred), well_formed=not pred.message.startswith(INCOMPLETE),
         line_tp=sum((gl & pl).values()), line_pred=sum(pl.values()), line_gold=sum(gl.values()),
-        id_tp=sum((gi & pi).values()), id_pred=sum(pi.values()), id_gold=sum(gi.values()))
+        id_tp=sum((gi & pi).values()), id_pred=sum(pi.values()), id_gold=sum(gi.values()),
+        value_shown=values.shown, value_right_shown=values.right_shown, value_real=values.real,
+        value_right_real=values.right_real, constructs=constructs)
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -94,6 +107,8 @@ def summarize(scores: list[ExampleScore]) -> dict[str, Any]:
         "line_precision": lp, "line_recall": lr, "line_f1": _f1(lp, lr),
         "identifier_precision": ip, "identifier_recall": ir, "identifier_f1": _f1(ip, ir),
         "well_formed": _ratio(sum(s.well_formed for s in scores), len(scores)),
+        "value_accuracy": _ratio(sum(s.value_right_real for s in scores), sum(s.value_real for s in scores)),
+        "value_precision": _ratio(sum(s.value_right_shown for s in scores), sum(s.value_shown for s in scores)),
     }
 
 
@@ -102,6 +117,19 @@ def summarize_by_kind(scores: list[ExampleScore]) -> dict[str, dict[str, Any]]:
     kinds = list(dict.fromkeys(s.kind for s in scores))
     out = {k: summarize([s for s in scores if s.kind == k]) for k in kinds}
     out["all"] = summarize(scores)
+    return out
+
+
+def summarize_by_construct(scores: list[ExampleScore],
+                           order: Sequence[str] = ()) -> dict[str, dict[str, dict[str, Any]]]:
+    """``summarize`` per dataset kind and construct group (an example counts in every group it has), the
+    groups in ``order`` first, then as first seen; groups no example has are left out."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for kind in dict.fromkeys(s.kind for s in scores):
+        mine = [s for s in scores if s.kind == kind]
+        seen = set(g for s in mine for g in s.constructs)
+        groups = dict.fromkeys([*(g for g in order if g in seen), *(g for s in mine for g in s.constructs)])
+        out[kind] = {g: summarize([s for s in mine if g in s.constructs]) for g in groups}
     return out
 
 

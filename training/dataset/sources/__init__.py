@@ -2,15 +2,16 @@
 
 Sources: ``singleline`` (generated one-statement programs), ``tutorial`` (the hand-written seed programs under
 ``training/dataset/seeds/tutorial``), ``codenet`` (competition-style programs) and ``generated`` (typed random
-small functions, classes and scripts from training/dataset/generator/). docs/dataset-sources.md shows what
-each produces.
+small functions, classes and scripts from training/dataset/generator/), and ``realcode`` (the held-out
+real-code benchmark: the catalog's benchmark sources, sources/catalog.py). docs/dataset-sources.md shows
+what each produces.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("singleline", "tutorial", "codenet", "generated")
+KINDS = ("singleline", "tutorial", "codenet", "generated", "realcode")
 
 
 @dataclass(frozen=True)
