@@ -3,10 +3,12 @@
     .venv/bin/python scripts/retrain.py --corpus ~/my/project [--work runs/retrain] [--steps 600]
 
 1. builds a CodeNet-like dataset from the folder's .py files (`codeexecutor build-dataset --kind codenet`),
-   plus a little SingleLine and Tutorial data so the model does not forget what it knew;
-2. fine-tunes from the shipped checkpoint (`--from`, default model/weights/checkpoint) on the GPU if there is
-   one, else on the CPU;
-3. evaluates on the held-out split of your code (`codeexecutor evaluate`);
+   plus a little SingleLine, Tutorial and generated data so the model does not forget what it knew;
+2. fine-tunes from the shipped checkpoint (`--from`, default model/weights/checkpoint) with the shipped
+   model's recipe: every batch mixes the kinds, warmup-stable-decay, bf16 where the hardware has it (GPU, or a
+   CPU with native bf16), else fp32;
+3. evaluates the starting checkpoint and the retrained one on the same held-out programs (`codeexecutor
+   evaluate`, decoding under the program's mask as the editor does) and prints them side by side, per value;
 4. exports to ONNX (`codeexecutor export`) and prints the directory to set as `codeexecutor.modelPath` in
    the editor (or installs it as the default model with `--install`).
 
@@ -24,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "model" / "weights"
+# The shipped model's mixture (training/configs/mini-cpu-mix.json) with the user's code in the place of
+# CodeNet-like data, weighted up.
+RECIPE_KINDS = {"codenet": 0.5, "generated": 0.2, "tutorial": 0.15, "singleline": 0.15}
 
 
 def codeexecutor(*args: str) -> None:
@@ -32,6 +37,23 @@ def codeexecutor(*args: str) -> None:
     if subprocess.run(cmd, cwd=ROOT).returncode != 0:
         sys.exit(f"retrain: `codeexecutor {args[0]}` failed (its message is above); fix it and rerun: "
                  "finished steps are kept")
+
+
+def side_by_side(before: Path, after: Path) -> str:
+    """The starting and the retrained model on the same held-out records, kind by kind (yours: codenet)."""
+    a, b = (json.loads(p.read_text())["metrics"] for p in (before, after))
+
+    def pct(m: dict, key: str) -> str:
+        return "–" if m.get(key) is None else f"{100 * m[key]:.1f}"
+
+    rows = ["\nretrain: the same held-out programs, before → after (percent; codenet = your code)",
+            "| kind | n | value accuracy | value precision | trace accuracy | output accuracy |",
+            "|---|---|---|---|---|---|"]
+    for kind in b:
+        rows.append(f"| {kind} | {b[kind]['examples']} | " + " | ".join(
+            f"{pct(a.get(kind, {}), k)} → {pct(b[kind], k)}"
+            for k in ("value_accuracy", "value_precision", "trace_accuracy", "output_accuracy")) + " |")
+    return "\n".join(rows)
 
 
 def main() -> None:
@@ -66,18 +88,22 @@ def main() -> None:
                  "--mutants-per-program", "2", "--seed", "12", *common)
     codeexecutor("build-dataset", "--kind", "tutorial", "--size", str(args.base_size), "--mutants-per-program", "2",
                  "--seed", "13", *common)
+    codeexecutor("build-dataset", "--kind", "generated", "--size", str(args.base_size), "--seed", "14", *common)
 
     max_positions = json.loads((args.init_from / "model_config.json").read_text())["max_positions"]
     config = {"data": str(data), "init_from": str(args.init_from.resolve()), "max_len": min(1024, max_positions),
               "batch_tokens": args.batch_tokens, "lr": args.lr, "warmup_steps": min(50, args.steps // 10),
+              "schedule": "wsd", "mix_batches": True, "precision": "auto",
               "eval_every": max(args.steps // 4, 1), "eval_per_kind": 32, "save_every": max(args.steps // 4, 1),
-              "stages": [{"kinds": {"codenet": 0.6, "tutorial": 0.2, "singleline": 0.2}, "steps": args.steps}]}
+              "stages": [{"kinds": RECIPE_KINDS, "steps": args.steps}]}
     work.mkdir(parents=True, exist_ok=True)
     (work / "finetune.json").write_text(json.dumps(config, indent=2))
     # --resume continues an interrupted fine-tune exactly, and starts one when there is none.
     codeexecutor("train", "--config", str(work / "finetune.json"), "--out", str(run_dir), "--resume")
-    codeexecutor("evaluate", "--model", str(run_dir), "--data", str(data), "--split", "test",
-                 "--limit", str(args.eval_limit), "--out", str(work / "report"))
+    for model, report in ((args.init_from, "report-before"), (run_dir, "report")):
+        codeexecutor("evaluate", "--model", str(model), "--data", str(data), "--split", "test",
+                     "--limit", str(args.eval_limit), "--out", str(work / report))
+    print(side_by_side(work / "report-before" / "report.json", work / "report" / "report.json"))
     if model_dir.exists():
         shutil.rmtree(model_dir)
     codeexecutor("export", "--checkpoint", str(run_dir), "--out", str(model_dir))

@@ -27,7 +27,14 @@ def test_retrain_builds_finetunes_evaluates_and_exports(tmp_path, tiny_checkpoin
 
     state = json.loads((work / "run" / "train_config.json").read_text())
     assert state["init_from"] == str(Path(tiny_checkpoint_dir).resolve())
-    report = json.loads((work / "report" / "report.json").read_text())
-    assert "overall" in report or report, report
+    config = json.loads((work / "finetune.json").read_text())
+    assert (config["schedule"], config["mix_batches"], config["precision"]) == ("wsd", True, "auto")
+    assert set(config["stages"][0]["kinds"]) == {"codenet", "generated", "tutorial", "singleline"}
+    before, after = (json.loads((work / d / "report.json").read_text()) for d in ("report-before", "report"))
+    assert before["examples"] == after["examples"] == 5
+    assert set(before["metrics"]) == set(after["metrics"])
+    assert "value_accuracy" in after["metrics"]["all"]
+    assert "the same held-out programs, before → after" in proc.stdout
+    assert "| all | 5 | " in proc.stdout
     engine = Engine.load(work / "model")
     assert engine.predict("x = 1\n", max_new_tokens=8).tokens >= 1
