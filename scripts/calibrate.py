@@ -81,10 +81,16 @@ def main() -> int:
     ap.add_argument("--split", default="valid")
     ap.add_argument("--per-kind", type=int, default=100)
     ap.add_argument("--write", action="store_true", help="save the fitted calibration in the model's manifest")
+    ap.add_argument("--use-manifest", action="store_true",
+                    help="do not fit: report with the calibration already in the model's manifest (e.g. on the "
+                         "realcode benchmark, to choose the inline threshold)")
     ap.add_argument("--plot", type=Path, help="write the reliability diagram (PNG) here")
     args = ap.parse_args()
     engine = Engine.load(args.model)
-    engine.calibration = None  # fit on raw confidences
+    saved = engine.calibration
+    if args.use_manifest and saved is None:
+        sys.exit(f"calibrate: {args.model / 'manifest.json'} has no calibration: fit one with --write first")
+    engine.calibration = None  # raw confidences: fitted on, and reported beside the calibrated ones
     records = list(read_records(args.data, args.split, per_kind=args.per_kind))
     if not records:
         sys.exit(f"calibrate: no {args.split} records in {args.data}: build a dataset there first")
@@ -95,15 +101,15 @@ def main() -> int:
         if i % 50 == 0:
             print(f"{i}/{len(records)} records, {time.perf_counter() - start:.0f} s", file=sys.stderr)
     pairs = [p for ps in by_kind.values() for p in ps]
-    calibration = fit(pairs, {"data": str(args.data), "split": args.split, "per_kind": args.per_kind,
-                              "records": len(records)})
+    calibration = saved if args.use_manifest else fit(
+        pairs, {"data": str(args.data), "split": args.split, "per_kind": args.per_kind, "records": len(records)})
     print(f"Platt scaling: a = {calibration.a:.4f}, b = {calibration.b:.4f} "
           f"({len(pairs)} values of {len(records)} records)")
     print(report(by_kind, calibration))
     if args.plot:
         plot(pairs, calibration, args.plot)
         print(f"reliability diagram: {args.plot}")
-    if args.write:
+    if args.write and not args.use_manifest:
         path = args.model / "manifest.json"
         manifest = json.loads(path.read_text())
         manifest["calibration"] = calibration.to_json()
