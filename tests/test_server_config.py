@@ -28,7 +28,7 @@ def test_bad_values_are_reported_with_the_value_kept():
     assert problems == [
         "setting codeexecutor.enable = 'yes' must be true or false; keeping True",
         "setting codeexecutor.maxHintLength = 'long' must be a whole number from 4 to 10000; keeping 40",
-        "setting codeexecutor.confidenceThreshold = 2 must be a number from 0 to 1; keeping 0.5",
+        "setting codeexecutor.confidenceThreshold = 2 must be a number from 0 to 1; keeping 0.9",
         "setting codeexecutor.debounceMs = 12.5 must be a whole number from 0 to 60000; keeping 300",
         "setting codeexecutor.logLevel = 'loud' must be one of error, warning, info, debug; keeping 'info'",
     ]
