@@ -27,7 +27,7 @@ describe("parseSettings", () => {
     assert.deepEqual(settings.server, {
       enable: true,
       maxHintLength: 40,
-      confidenceThreshold: 0.5,
+      confidenceThreshold: 0.9,
       maxHoverRows: 10,
       debounceMs: 300,
       modelPath: "",
