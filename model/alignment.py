@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Step, Trace, deltas
+from codeexecutor.model.trace import Step, Trace, deltas, event_values
 
 Occurrence = tuple[str, int, int]  # (frame, line, k): the k-th (0-based) run of ``line`` in ``frame``
 
@@ -30,25 +30,13 @@ def occurrences(steps: Iterable[Step]) -> list[Occurrence]:
 
 def shown_values(trace: Trace) -> list[dict[str, str]]:
     """Per step, the values a hint shows: the names the line changed, then its events (by their event key)."""
-    out = []
-    for delta in deltas(trace.steps):
-        step = delta.step
-        values = dict(delta.changed)
-        for key, value in ((RETURN_KEY, step.ret), (OUTPUT_KEY, step.output), (EXCEPTION_KEY, step.exception)):
-            if value is not None:
-                values[key] = value
-        out.append(values)
-    return out
+    return [{**delta.changed, **event_values(delta.step)} for delta in deltas(trace.steps)]
 
 
 def _value_at(step: Step, name: str) -> str | None:
-    if name == RETURN_KEY:
-        return step.ret
-    if name == OUTPUT_KEY:
-        return step.output
-    if name == EXCEPTION_KEY:
-        return step.exception
-    return step.state.get(name)
+    # Event keys (``<return>``, …) cannot be variable names, so one lookup serves both.
+    events = event_values(step)
+    return events[name] if name in events else step.state.get(name)
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,12 @@ MARKERS = (LINE, CALL, SET, DEL, OUT, RET, EXC, END, STDOUT, LT)
 RETURN_KEY, OUTPUT_KEY, EXCEPTION_KEY = "<return>", "<output>", "<exception>"
 
 
+def event_values(step: Step) -> dict[str, str]:
+    """The step's events (return, output, exception) by their confidence key, only those it has."""
+    pairs = ((RETURN_KEY, step.ret), (OUTPUT_KEY, step.output), (EXCEPTION_KEY, step.exception))
+    return {key: value for key, value in pairs if value is not None}
+
+
 def shorten(value: str, limit: int) -> str:
     """``value`` cut to ``limit`` characters, the last one an ellipsis when it was cut (hints, hover)."""
     return value if len(value) <= limit else value[:limit - 1] + "…"
