@@ -238,3 +238,12 @@ def test_evaluate_scores_a_memorising_model_perfectly(which: str, request: pytes
     groups = report["constructs"]["tutorial"]
     assert groups and all(m["trace_accuracy"] == m["value_accuracy"] == 1.0 for m in groups.values())
     assert "## tutorial by construct" in (tmp_path / "report" / "report.md").read_text()
+    if which == "checkpoint":
+        assert "calibration" not in report  # only the ONNX engine gives each value a confidence
+    else:
+        confidence = report["calibration"]
+        assert set(confidence) == {"tutorial", "all"}
+        assert confidence["all"]["right"] == 1.0 and confidence["all"]["values"] > 0
+        assert confidence["all"]["shown_precision"] in (None, 1.0)  # whatever it shows is right
+        assert (tmp_path / "report" / "reliability.png").is_file()
+        assert "## Confidence" in (tmp_path / "report" / "report.md").read_text()

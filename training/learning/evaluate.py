@@ -8,7 +8,9 @@ the editor runs). The predicted text is read back with codeexecutor.model.prompt
 gold Trace JSON of each record (training/learning/metrics.py, docs/metrics.md): the paper's metrics and the
 per-value accuracy of every kind, and a breakdown by construct (function calls, loops, string methods, ...:
 training/dataset/structure.py reads them from each program's AST). Writes REPORT_DIR/report.json, report.md
-(our numbers beside the paper's), metrics.png and predictions.jsonl.
+(our numbers beside the paper's), metrics.png and predictions.jsonl. For an ONNX model, which gives each
+value a (calibrated) confidence, it also reports per kind the expected calibration error and the precision and
+coverage of the values shown at the editor's default threshold, and draws reliability.png.
 
 Both backends decode under the program's mask (codeexecutor.model.constraints; the checkpoint through
 training/learning/masking.py), as the editor does; ``--unconstrained`` decodes from the whole vocabulary.
@@ -26,6 +28,8 @@ from typing import Any
 
 import torch
 
+from codeexecutor.model.alignment import check_values
+from codeexecutor.model.calibration import DEFAULT_THRESHOLD, Pair, expected_calibration_error, reliability, shown_at
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
 from codeexecutor.model.trace import Trace
@@ -102,8 +106,10 @@ def checkpoint_predictor(ckpt_dir: Path, batch_size: int, max_new_tokens: int | 
     return predict
 
 
-def onnx_predictor(model_dir: Path, max_new_tokens: int | None, constrained: bool = True) -> Predictor:
-    """One program at a time through the exported model, as the language server runs it."""
+def onnx_predictor(model_dir: Path, max_new_tokens: int | None, constrained: bool = True,
+                   pairs: dict[str, list[Pair]] | None = None) -> Predictor:
+    """One program at a time through the exported model, as the language server runs it. With ``pairs``, also
+    records under each record's id (confidence, right) for every value the prediction shows."""
     from codeexecutor.model.engine import Engine  # lazily: the export helper's onnxruntime engine
 
     engine = Engine.load(model_dir, constrained=constrained)
@@ -113,7 +119,15 @@ def onnx_predictor(model_dir: Path, max_new_tokens: int | None, constrained: boo
         # The engine returns a Trace; its text form is what the generation meant (scoring reads the Trace).
         from codeexecutor.model.trace import to_text
 
-        return [to_text(engine.predict(r["program"], r.get("stdin", ""), **kwargs).trace) for r in records]
+        texts = []
+        for r in records:
+            prediction = engine.predict(r["program"], r.get("stdin", ""), **kwargs)
+            if pairs is not None:
+                checks = check_values(prediction.trace, Trace.from_json(r["trace"]))
+                pairs[r["id"]] = [(conf.get(c.name, 0.0), c.right)
+                                  for conf, step in zip(prediction.confidence, checks, strict=True) for c in step]
+            texts.append(to_text(prediction.trace))
+        return texts
 
     return predict
 
@@ -159,6 +173,50 @@ def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds
                   f"| {pct(m['value_accuracy'])} / {pct(m['value_precision'])} |" for g, m in groups.items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def calibration_by_kind(pairs: dict[str, list[Pair]]) -> dict[str, dict[str, Any]]:
+    """Per kind (and "all"): values shown, fraction right, ECE, and precision / coverage at the default threshold."""
+    out = {}
+    for kind, ps in {**pairs, "all": [p for kind_pairs in pairs.values() for p in kind_pairs]}.items():
+        precision, coverage = shown_at(ps, DEFAULT_THRESHOLD)
+        out[kind] = {"values": len(ps), "right": sum(r for _, r in ps) / len(ps) if ps else None,
+                     "ece": expected_calibration_error(ps), "threshold": DEFAULT_THRESHOLD,
+                     "shown_precision": precision, "shown_coverage": coverage}
+    return out
+
+
+def calibration_markdown(summary: dict[str, dict[str, Any]]) -> str:
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{100 * v:.1f}"
+
+    lines = ["## Confidence", "", "The engine's (calibrated) confidence of each shown value against whether it is "
+             f"right; shown = at or above the editor's default threshold {DEFAULT_THRESHOLD:g}.", "",
+             "| kind | values | right | ECE | shown precision | shown coverage |", "|---|---|---|---|---|---|"]
+    lines += [f"| {k} | {m['values']} | {pct(m['right'])} | {pct(m['ece'])} | {pct(m['shown_precision'])} "
+              f"| {pct(m['shown_coverage'])} |" for k, m in summary.items()]
+    return "\n".join(lines) + "\n"
+
+
+def plot_reliability(pairs: dict[str, list[Pair]], path: Path) -> None:
+    """One reliability curve per kind: mean confidence against fraction right, per confidence bin."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect")
+    for kind, ps in pairs.items():
+        bins = [b for b in reliability(ps) if b.count]
+        ax.plot([b.mean_confidence for b in bins], [b.accuracy for b in bins], marker="o",
+                label=f"{kind} ({len(ps)})")
+    ax.set_xlabel("confidence of a shown value")
+    ax.set_ylabel("fraction right")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def plot_metrics(metrics: dict[str, dict[str, Any]], path: Path) -> None:
@@ -213,8 +271,10 @@ def run(args: argparse.Namespace) -> int:
                      device=device, constrained=not args.unconstrained)
     out = args.out or args.model / f"eval-{args.split}"
     records = list(read_records(args.data, args.split, args.limit, args.per_kind))
+    pairs: dict[str, list[Pair]] | None = None
     if (args.model / "manifest.json").is_file():
-        predict = onnx_predictor(args.model, args.max_new_tokens, cfg.constrained)
+        pairs = {}
+        predict = onnx_predictor(args.model, args.max_new_tokens, cfg.constrained, pairs)
     else:
         predict = checkpoint_predictor(args.model, args.batch_size, args.max_new_tokens, torch.device(device),
                                        cfg.constrained)
@@ -245,8 +305,16 @@ def run(args: argparse.Namespace) -> int:
     by_construct = summarize_by_construct(scores, tuple(CONSTRUCT_GROUPS))
     report = {"config": cfg.__dict__, "split": args.split, "examples": len(records), "seconds": seconds,
               "metrics": metrics, "constructs": by_construct, "paper": PAPER}
+    markdown = report_markdown(cfg, metrics, seconds, by_construct)
+    if pairs is not None:
+        by_kind: dict[str, list[Pair]] = {}
+        for rec in records:
+            by_kind.setdefault(rec["kind"], []).extend(pairs[rec["id"]])
+        report["calibration"] = calibration_by_kind(by_kind)
+        markdown += "\n" + calibration_markdown(report["calibration"])
+        plot_reliability(by_kind, out / "reliability.png")
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / "report.md").write_text(report_markdown(cfg, metrics, seconds, by_construct))
+    (out / "report.md").write_text(markdown)
     plot_metrics(metrics, out / "metrics.png")
     print((out / "report.md").read_text())
     return 0
