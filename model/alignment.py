@@ -9,7 +9,7 @@ verify mode all use this one rule; docs/metrics.md states it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codeexecutor.model.trace import Step, Trace, deltas, event_values
@@ -78,3 +78,10 @@ def count_values(predicted: Trace, actual: Trace) -> ValueCounts:
     checks = [c for step in check_values(predicted, actual) for c in step]
     reverse = [c for step in check_values(actual, predicted) for c in step]
     return ValueCounts(len(checks), sum(c.right for c in checks), len(reverse), sum(c.right for c in reverse))
+
+
+def confidence_pairs(predicted: Trace, confidence: Sequence[dict[str, float]],
+                     actual: Trace) -> list[tuple[float, bool]]:
+    """(confidence, right) of every value ``predicted`` shows: what calibration fits and evaluation measures."""
+    return [(conf.get(c.name, 0.0), c.right)
+            for conf, step in zip(confidence, check_values(predicted, actual), strict=True) for c in step]

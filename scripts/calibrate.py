@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from codeexecutor.model.alignment import check_values
+from codeexecutor.model.alignment import confidence_pairs
 from codeexecutor.model.calibration import Calibration, Pair, expected_calibration_error, fit, reliability, shown_at
 from codeexecutor.model.engine import Engine
 from codeexecutor.model.trace import Trace
@@ -29,11 +29,7 @@ THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
 def value_pairs(engine: Engine, record: dict) -> list[Pair]:
     """(raw confidence, right) of every value the prediction of ``record`` shows."""
     prediction = engine.predict(record["program"], record.get("stdin", ""))
-    gold = Trace.from_json(record["trace"])
-    pairs = []
-    for conf, checks in zip(prediction.confidence, check_values(prediction.trace, gold), strict=True):
-        pairs += [(conf.get(c.name, 0.0), c.right) for c in checks]
-    return pairs
+    return confidence_pairs(prediction.trace, prediction.confidence, Trace.from_json(record["trace"]))
 
 
 def _pct(v: float | None) -> str:

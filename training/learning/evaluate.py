@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from codeexecutor.model.alignment import check_values
+from codeexecutor.model.alignment import confidence_pairs
 from codeexecutor.model.calibration import DEFAULT_THRESHOLD, Pair, expected_calibration_error, reliability, shown_at
 from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
@@ -123,9 +123,8 @@ def onnx_predictor(model_dir: Path, max_new_tokens: int | None, constrained: boo
         for r in records:
             prediction = engine.predict(r["program"], r.get("stdin", ""), **kwargs)
             if pairs is not None:
-                checks = check_values(prediction.trace, Trace.from_json(r["trace"]))
-                pairs[r["id"]] = [(conf.get(c.name, 0.0), c.right)
-                                  for conf, step in zip(prediction.confidence, checks, strict=True) for c in step]
+                pairs[r["id"]] = confidence_pairs(prediction.trace, prediction.confidence,
+                                                  Trace.from_json(r["trace"]))
             texts.append(to_text(prediction.trace))
         return texts
 
