@@ -35,18 +35,23 @@ SPECIAL_TOKENS = (PAD, BOS, EOS, *PROMPT_MARKERS, *MARKERS)
 # joins the next piece) | one other whitespace character | another numeric character. Together the
 # alternatives match every character.
 _PIECES = r" ?\d| ?[\p{L}_]+| ?['\"]|[ \t]+(?![^ \t])| ?[^\s\p{L}\p{N}_'\"]+|\s|\p{N}"
+# The string-characters variant (docs/training-log.md compares it): a one-line string literal is first taken
+# whole, then every piece that starts with its quote is cut into single characters, so no merge ever joins
+# two characters of a string's contents. Other pieces are kept whole by the second split.
+_STRING_LITERAL = r""" ?'(?:[^'\\\n]|\\.)*'| ?"(?:[^"\\\n]|\\.)*"|"""
+_CHARS_OF_STRINGS = r"""\A(?! ?['"]).+|."""
 
 
-def pre_tokenizer() -> pre_tokenizers.PreTokenizer:
-    return pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(_PIECES), behavior="isolated"),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-    ])
+def pre_tokenizer(string_chars: bool = False) -> pre_tokenizers.PreTokenizer:
+    splits = ([pre_tokenizers.Split(Regex(_STRING_LITERAL + _PIECES), behavior="isolated"),
+               pre_tokenizers.Split(Regex(_CHARS_OF_STRINGS), behavior="isolated")] if string_chars
+              else [pre_tokenizers.Split(Regex(_PIECES), behavior="isolated")])
+    return pre_tokenizers.Sequence([*splits, pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
+def train_tokenizer(texts: Iterable[str], vocab_size: int, string_chars: bool = False) -> Tokenizer:
     """Train the BPE on programs and text-form traces; markers are special tokens, ids 0-2 PAD/BOS/EOS."""
-    return _train_bpe(pre_tokenizer(), texts, vocab_size)
+    return _train_bpe(pre_tokenizer(string_chars), texts, vocab_size)
 
 
 def train_plain_bpe(texts: Iterable[str], vocab_size: int) -> Tokenizer:

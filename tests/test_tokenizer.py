@@ -62,6 +62,17 @@ def test_quotes_never_merge_with_string_contents(tok: Tokenizer) -> None:
     assert "hello" in tokens  # the training corpus made the word a token; the quotes still stand apart
 
 
+def test_string_chars_variant_cuts_string_contents_into_characters() -> None:
+    tok = train_tokenizer(corpus(), vocab_size=600, string_chars=True)
+    text = "<s> s 'hello world' <s> q \"it's\" name.upper()"
+    tokens = tok.encode(text, add_special_tokens=False).tokens
+    first, second = tokens.index("'"), tokens.index('"')
+    assert tokens[first:first + 13] == ["'", "h", "e", "l", "l", "o", "Ġ", "w", "o", "r", "l", "d", "'"]
+    assert tokens[second:second + 6] == ['"', "i", "t", "'", "s", '"']
+    assert tokens[-2:] == ["upper", "()"]  # outside strings, merges as before
+    assert tok.decode(tok.encode(text, add_special_tokens=False).ids, skip_special_tokens=False) == text
+
+
 @pytest.mark.parametrize("text", [
     *PROGRAMS,
     "<line> 1 <s> s 'a\\tb\\n' <line> 2 <out> 'Ωμέγα ✓\\n' <end> ok",

@@ -72,6 +72,7 @@ class TrainConfig:
     tokenizer: str | None = None  # a tokenizer.json to reuse; None: train one on the train split
     init_from: str | None = None  # fine-tune: a checkpoint directory whose weights, size and tokenizer start the run
     tokenizer_records: int = 50_000  # train records the tokenizer is trained on
+    string_chars: bool = False  # a trained tokenizer cuts string literals into characters (model/tokenizer.py)
     max_len: int = 1024  # tokens per example (prompt + trace); longer traces are cut
     batch_tokens: int = 8192  # token budget of one micro-batch (rows x bucket length)
     grad_accum: int = 1
@@ -334,7 +335,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         # Deterministic, so every DDP rank trains the same one without talking to the others.
         tok = train_tokenizer(training_texts(Path(cfg.data), cfg.tokenizer_records),
-                              named_size(cfg.model).with_overrides(**cfg.model_overrides).vocab_size)
+                              named_size(cfg.model).with_overrides(**cfg.model_overrides).vocab_size,
+                              string_chars=cfg.string_chars)
     pad_id = pad_id_of(tok)
     train_split = load_split(Path(cfg.data), "train", tok, cfg.max_len, out / "cache", cfg.limit_train)
     valid_split = load_split(Path(cfg.data), "valid", tok, cfg.max_len, out / "cache")
