@@ -197,6 +197,21 @@ async def test_verify_marks_each_hint_and_shows_the_real_value_beside_a_wrong_on
         "real value; a value a run did not change is checked at the run that set it"]
 
 
+async def test_a_real_run_that_times_out_is_reported_and_requests_are_answered_meanwhile(client):
+    uri = uri_of("forever.py")
+    open_doc(client, uri, "n = sum(range(10**12))\n")  # one step, seconds of CPU: the sandbox's time limit
+    await predicted(client, uri)
+    running = asyncio.ensure_future(verify(client, uri))
+    await asyncio.sleep(0.5)  # the sandbox is running the sum now (it stops it after 2 s)
+    start = time.perf_counter()
+    assert (await hover(client, uri_of("doc.py"), 3)).startswith("**Line 4**, ran 3 times")
+    assert time.perf_counter() - start < 1.0 and not running.done()
+    summary = await running
+    assert [(s["name"], s["real_status"]) for s in summary["scenarios"]] == [("<module>", "timeout")]
+    assert summary["scenarios"][0]["real_message"] == (
+        "the program ran past 2s of wall-clock time and was killed (Limits.wall_seconds)")
+
+
 async def test_verify_answers_a_document_that_is_not_open_or_bad_arguments_with_a_clear_error(client):
     never = uri_of("never-opened.py")
     with pytest.raises(JsonRpcException) as failed:
