@@ -209,6 +209,9 @@ class Session:
             raise VerifyError("the model is still loading: verify again once the status says ready")
         if self.model is None:
             raise VerifyError(f"there is no prediction to verify: {self.model_error}")
+        if not self.settings.hints.enable:
+            raise VerifyError("predictions are turned off (setting codeexecutor.enable): turn them on "
+                              "(CodeExecutor: Toggle Predicted Values), then verify")
         if not analysis.scenarios:
             raise VerifyError(f"nothing to verify: {analysis.problem or NO_SCENARIO}")
         predicted, skipped = [], []

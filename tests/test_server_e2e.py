@@ -177,7 +177,12 @@ async def test_verify_marks_each_hint_and_shows_the_real_value_beside_a_wrong_on
     # sq's example becomes sq(4) (lsp_client.MISTAUGHT_DOC), a program the model was taught sq(3)'s trace for:
     # a known wrong prediction
     edit(client, uri, 2, 7, 14, 7, 15, "4")
-    assert await hints(client, uri) == DOC_HINTS  # a new version: the marks are gone at once
+    # verified at once, before sq's new program is predicted (its debounce has not fired): sq is left out
+    early = await verify(client, uri)
+    assert (early["version"], early["values"], early["right"], [s["name"] for s in early["scenarios"]]) == (
+        2, 13, 13, ["<module>", "dbl", "inc"])
+    assert early["skipped"] == [{"name": "sq", "call": "sq(4)",
+                                 "why": "the model is still predicting it; verify again once the status says ready"}]
     await predicted(client, uri)
     summary = await verify(client, uri)
     assert (summary["version"], summary["values"], summary["right"]) == (2, 16, 13)
@@ -195,6 +200,10 @@ async def test_verify_marks_each_hint_and_shows_the_real_value_beside_a_wrong_on
         "",
         "✓ / ✗: checked against a real run of the program in the sandbox (`codeexecutor.verify`), ✗ with the "
         "real value; a value a run did not change is checked at the run that set it"]
+    # an edit that changes no program (a space on a blank line): same predictions, but the marks go at once
+    edit(client, uri, 3, 5, 0, 5, 0, " ")
+    assert await hints(client, uri) == DOC_HINTS
+    assert "verified" not in await hover(client, uri, 9)
 
 
 async def test_a_real_run_that_times_out_is_reported_and_requests_are_answered_meanwhile(client):
@@ -221,6 +230,17 @@ async def test_verify_answers_a_document_that_is_not_open_or_bad_arguments_with_
                                     f"editor, then verify it")
     with pytest.raises(JsonRpcInvalidParams, match=r"codeexecutor.verify takes \[document uri\]"):
         await verify(client)
+    empty = uri_of("empty.py")
+    open_doc(client, empty, "\n\n")
+    with pytest.raises(JsonRpcException, match=r"nothing to verify: it has no module code to run and no function "
+                                               r"with an example"):
+        await verify(client, empty)
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(command="codeexecutor.toggle"))
+    try:
+        with pytest.raises(JsonRpcException, match=r"predictions are turned off \(setting codeexecutor.enable\)"):
+            await verify(client, uri_of("doc.py"))
+    finally:
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="codeexecutor.toggle"))
 
 
 # --------------------------------------------------------------------------------------------------------
