@@ -177,12 +177,6 @@ async def test_verify_marks_each_hint_and_shows_the_real_value_beside_a_wrong_on
     # sq's example becomes sq(4) (lsp_client.MISTAUGHT_DOC), a program the model was taught sq(3)'s trace for:
     # a known wrong prediction
     edit(client, uri, 2, 7, 14, 7, 15, "4")
-    # verified at once, before sq's new program is predicted (its debounce has not fired): sq is left out
-    early = await verify(client, uri)
-    assert (early["version"], early["values"], early["right"], [s["name"] for s in early["scenarios"]]) == (
-        2, 13, 13, ["<module>", "dbl", "inc"])
-    assert early["skipped"] == [{"name": "sq", "call": "sq(4)",
-                                 "why": "the model is still predicting it; verify again once the status says ready"}]
     await predicted(client, uri)
     summary = await verify(client, uri)
     assert (summary["version"], summary["values"], summary["right"]) == (2, 16, 13)
@@ -212,9 +206,8 @@ async def test_a_real_run_that_times_out_is_reported_and_requests_are_answered_m
     await predicted(client, uri)
     running = asyncio.ensure_future(verify(client, uri))
     await asyncio.sleep(0.5)  # the sandbox is running the sum now (it stops it after 2 s)
-    start = time.perf_counter()
     assert (await hover(client, uri_of("doc.py"), 3)).startswith("**Line 4**, ran 3 times")
-    assert time.perf_counter() - start < 1.0 and not running.done()
+    assert not running.done()  # answered while the sandbox runs, not after it
     summary = await running
     assert [(s["name"], s["real_status"]) for s in summary["scenarios"]] == [("<module>", "timeout")]
     assert summary["scenarios"][0]["real_message"] == (
