@@ -1,17 +1,21 @@
 """A line's runs -> hover markdown: the frame's whole predicted state after each run, as a table.
 
 Values below the confidence threshold (left out of the inline hints) are marked *(doubtful)*, with a legend
-line saying what that means. A prediction that stopped early says so in the user's words: up to which line
-it got, and why (``maxSteps``, a limit the model expects the run to hit, or the model's output breaking off).
+line saying what that means. In a verified scenario (server/verification.py) each value a run changed, and
+each event, is marked as its hint is: ✓, or ✗ with the real value. A prediction that stopped early says so in
+the user's words: up to which line it got, and why (``maxSteps``, a limit the model expects the run to hit,
+or the model's output breaking off).
 """
 
 from __future__ import annotations
 
+from codeexecutor.model.alignment import ValueCheck
 from codeexecutor.model.trace import EXCEPTION_KEY, OUTPUT_KEY, RETURN_KEY, Trace, shorten
 from codeexecutor.server.config import HintSettings, max_steps_message
-from codeexecutor.server.hints import PREDICTED, doubtful
+from codeexecutor.server.hints import NOT_RUN, PREDICTED, RIGHT, WRONG, doubtful
 from codeexecutor.server.runs import Run
 from codeexecutor.server.scenarios import Scenario
+from codeexecutor.server.verification import ScenarioCheck
 
 DOUBTFUL = "*(doubtful)*"
 # The limits the tracer stops a run at (codeexecutor.model.trace.STATUSES) as the model can predict them.
@@ -46,13 +50,19 @@ def hover_markdown(line: int, runs: list[Run], scenario_label: str, settings: Hi
         cells = [str(n)]
         for name in names:
             value = run.state.get(name)
-            cells.append("" if value is None else _code(value, run.confidence.get(name), settings))
+            cells.append("" if value is None else _code(value, run.confidence.get(name), settings)
+                         + _verdict(run.checks.get(name), settings))
         for key, _, pick in events:
             value = pick(run)
-            cells.append("" if value is None else _code(value, run.confidence.get(key), settings))
+            cells.append("" if value is None else _code(value, run.confidence.get(key), settings)
+                         + _verdict(run.checks.get(key), settings))
         out.append("| " + " | ".join(cells) + " |")
     if len(runs) > len(shown):
         out.append(f"\n… {len(runs) - len(shown)} more")
+    if any(run.checks for run in shown):
+        out.append(f"\n{RIGHT} / {WRONG}: checked against a real run of the program in the sandbox "
+                   f"(`codeexecutor.verify`), {WRONG} with the real value; a value a run did not change is "
+                   f"checked at the run that set it")
     if any(DOUBTFUL in row for row in out):
         out.append(f"\n{DOUBTFUL}: the model is less sure of this value than "
                    f"`codeexecutor.confidenceThreshold` ({settings.confidence_threshold:g}), so it is not "
@@ -78,6 +88,24 @@ def cut_note(scenario: Scenario, trace: Trace) -> str:
 def not_reached(scenario: Scenario, trace: Trace) -> str:
     """The hover of a line a prediction that stopped early never got to."""
     return f"Not reached in the prediction: {cut_note(scenario, trace)}."
+
+
+def verified_note(check: ScenarioCheck) -> str:
+    """The hover's line on a verified scenario: how many of its values a real run confirms."""
+    shown = check.shown()
+    real = check.real.status + (f": {check.real.message}" if check.real.message else "")
+    return (f"verified by running it in the sandbox: {sum(c.right for c in shown)} of {len(shown)} values "
+            f"right (real run: {real})")
+
+
+def _verdict(check: ValueCheck | None, settings: HintSettings) -> str:
+    if check is None:
+        return ""
+    if check.right:
+        return f" {RIGHT}"
+    if check.actual is None:
+        return f" {WRONG} {NOT_RUN}"
+    return f" {WRONG} real " + _code(check.actual, None, settings)
 
 
 def _code(value: str, confidence: float | None, settings: HintSettings) -> str:

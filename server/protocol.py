@@ -15,10 +15,17 @@ from typing import Any
 
 from cattrs import transform_error
 from cattrs.errors import ClassValidationError
+from lsprotocol.types import LSPErrorCodes
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
 
 log = logging.getLogger("codeexecutor.server")
+
+
+class RequestFailed(JsonRpcException):
+    """LSP's ``RequestFailed``: a well-formed request the server could not carry out; the message says why."""
+
+    CODE = LSPErrorCodes.RequestFailed.value
 
 
 class _Answered:

@@ -2,7 +2,8 @@
 
 Requests answer at once from what is already predicted; prediction itself happens in the background
 (server/scheduler.py). ``codeexecutor/trace`` is the one long request: it waits for a document's predictions
-(the extension and the tests use it) and honours ``$/cancelRequest``.
+(the extension and the tests use it) and honours ``$/cancelRequest``. The ``codeexecutor.verify`` command is
+the one thing that runs the user's code: in the sandbox, on request (server/verification.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pygls.lsp.server import LanguageServer
 
 from codeexecutor.server.hints import tooltip
 from codeexecutor.server.positions import line_end
-from codeexecutor.server.protocol import AnsweringProtocol
+from codeexecutor.server.protocol import AnsweringProtocol, RequestFailed
 from codeexecutor.server.session import Session
+from codeexecutor.server.verification import VerifyError
 
 log = logging.getLogger("codeexecutor.server")
 
@@ -25,6 +27,7 @@ NAME = "codeexecutor"
 VERSION = "0.1.0"
 TRACE_REQUEST = "codeexecutor/trace"
 SET_EXAMPLE, CLEAR_CACHE, TOGGLE = "codeexecutor.setExample", "codeexecutor.clearCache", "codeexecutor.toggle"
+VERIFY = "codeexecutor.verify"
 
 
 class CodeExecutorServer(LanguageServer):
@@ -152,6 +155,15 @@ def _commands(server: CodeExecutorServer) -> None:
     @server.command(TOGGLE)
     def toggle(ls: CodeExecutorServer, *args: Any) -> dict[str, bool]:
         return {"enabled": ls.session.toggle()}
+
+    @server.command(VERIFY)
+    async def verify(ls: CodeExecutorServer, *args: Any) -> dict[str, Any]:
+        if len(args) != 1 or not isinstance(args[0], str):
+            raise JsonRpcInvalidParams(f"{VERIFY} takes [document uri], e.g. [\"file:///a.py\"]; got {list(args)!r}")
+        try:
+            return await ls.session.verify(args[0])
+        except VerifyError as e:
+            raise RequestFailed(f"CodeExecutor cannot verify {args[0]}: {e}") from e
 
 
 def _field(params: Any, name: str) -> Any:

@@ -1,4 +1,5 @@
-"""The server's state and what the handlers ask of it: settings, documents, the model, the scheduler."""
+"""The server's state and what the handlers ask of it: settings, documents, the model, the scheduler, and
+what ``codeexecutor.verify`` found."""
 
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ from codeexecutor.server.positions import split_lines
 from codeexecutor.server.predictor import LoadedModel, ModelLoadError, load_model
 from codeexecutor.server.scenarios import Analysis
 from codeexecutor.server.scheduler import Scheduler
+from codeexecutor.server.verification import Verified, VerifyError, check, real_runs, summary
 
 log = logging.getLogger("codeexecutor.server")
+NOT_PREDICTED = "the model is still predicting it; verify again once the status says ready"
+NO_SCENARIO = ("it has no module code to run and no function with an example (a `# example: f(3)` comment, "
+               "a doctest, a call)")
 
 
 class Session:
@@ -37,6 +42,7 @@ class Session:
         self.model: LoadedModel | None = None
         self.model_error = ""
         self.model_loaded = asyncio.Event()  # set once a load attempt finished (either way)
+        self.verified = Verified()
         self._lines: dict[str, tuple[int | None, list[str]]] = {}
 
     # -- settings and model --------------------------------------------------------------------------------
@@ -137,25 +143,27 @@ class Session:
             self.scheduler.schedule(uri, 0)
 
     def changed(self, uri: str) -> None:
+        self.verified.drop(uri)
         if self.settings.hints.enable:
             self.scheduler.schedule(uri, self.settings.prediction.debounce_ms / 1000)
 
     def closed(self, uri: str) -> None:
         self.scheduler.forget(uri)
         self.documents.close(uri)
+        self.verified.drop(uri)
         self._lines.pop(uri, None)
 
     def hints(self, uri: str, first: int, last: int) -> list[Hint]:
         analysis = self.analysis(uri)
         if analysis is None or not self.settings.hints.enable:
             return []
-        return hints_in_lines(analysis, self._lookup(uri), first, last, self.settings.hints)
+        return hints_in_lines(analysis, self._lookup(uri), first, last, self.settings.hints, self._checked(uri))
 
     def hint_tooltip(self, uri: str, line: int) -> tuple[Hint, str] | None:
         analysis = self.analysis(uri)
         if analysis is None or not self.settings.hints.enable:
             return None
-        return hint_at(analysis, self._lookup(uri), line, self.settings.hints)
+        return hint_at(analysis, self._lookup(uri), line, self.settings.hints, self._checked(uri))
 
     def hover(self, uri: str, line: int) -> str | None:
         analysis = self.analysis(uri)
@@ -164,10 +172,15 @@ class Session:
         lines = self.lines(uri)
         text = lines[line].strip() if 0 <= line < len(lines) else ""
         return hover_at(analysis, self._lookup(uri), line, self.settings.hints,
-                        code_line=bool(text) and not text.startswith("#"))
+                        code_line=bool(text) and not text.startswith("#"), checked=self._checked(uri))
 
     def _lookup(self, uri: str):
         return lambda scenario: self.scheduler.result(uri, scenario)
+
+    def _checked(self, uri: str):
+        doc = self.document(uri)
+        version = doc.version if doc is not None else None
+        return lambda scenario: self.verified.get(uri, version, scenario)
 
     # -- commands ----------------------------------------------------------------------------------------
 
@@ -185,6 +198,40 @@ class Session:
     def clear_cache(self) -> None:
         self.scheduler.clear()
         self.feedback.refresh_hints()
+
+    async def verify(self, uri: str) -> dict[str, Any]:
+        """Run the document's predicted scenarios in the sandbox and check each shown value against the real
+        run (``codeexecutor.verify``: the only thing that runs the user's code); VerifyError says why not."""
+        doc, analysis = self.document(uri), self.analysis(uri)
+        if doc is None or analysis is None:
+            raise VerifyError("it is not open: open it in the editor, then verify it")
+        if not self.model_loaded.is_set():
+            raise VerifyError("the model is still loading: verify again once the status says ready")
+        if self.model is None:
+            raise VerifyError(f"there is no prediction to verify: {self.model_error}")
+        if not self.settings.hints.enable:
+            raise VerifyError("predictions are turned off (setting codeexecutor.enable): turn them on "
+                              "(CodeExecutor: Toggle Predicted Values), then verify")
+        if not analysis.scenarios:
+            raise VerifyError(f"nothing to verify: {analysis.problem or NO_SCENARIO}")
+        predicted, skipped = [], []
+        for scenario in analysis.scenarios:
+            prediction, current = self.scheduler.result(uri, scenario)
+            if prediction is not None and current:
+                predicted.append((scenario, prediction))
+            else:
+                skipped.append((scenario, NOT_PREDICTED))
+        if not predicted:
+            raise VerifyError(f"there is no prediction to verify yet: {NOT_PREDICTED}")
+        version = doc.version
+        real = await asyncio.to_thread(real_runs, [scenario for scenario, _ in predicted])  # blocking: off the loop
+        now = self.document(uri)
+        if now is None or now.version != version:
+            raise VerifyError("the document changed while it was being verified: verify it again")
+        checks = check(predicted, real)
+        self.verified.put(uri, version, checks)
+        self.feedback.refresh_hints()
+        return summary(uri, version, checks, skipped)
 
     async def predictions(self, uri: str) -> dict[str, Any]:
         """Wait for the document's predictions and return them (the long ``codeexecutor/trace`` request)."""

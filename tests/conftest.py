@@ -58,8 +58,8 @@ def tiny_model_dir(tmp_path_factory, tiny_checkpoint_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def memorised_model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """lsp_client.DOC's scenario programs memorised by the tiny model, exported to ONNX fp32 (one per run:
-    the server tests share it)."""
+    """lsp_client.DOC's scenario programs (and the mistaught one) memorised by the tiny model, exported to
+    ONNX fp32 (one per run: the server tests share it)."""
     from codeexecutor.training.learning.export import ExportConfig, export_model, sample_prompt_ids
     from codeexecutor.training.learning.memorise import memorise
 

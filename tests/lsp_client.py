@@ -4,6 +4,8 @@ its model memorised.
 ``DOC`` is a file whose every scenario program the tiny model of training/learning/memorise.py is trained on
 (conftest's ``memorised_model_dir``) until it writes each trace exactly, so hints on it can be asserted to the
 character. Programs the model did not memorise get garbage predictions: tests on those assert behaviour.
+``MISTAUGHT_DOC`` is DOC with sq's example changed to ``sq(4)``: the model is taught sq(3)'s trace for that
+program, so its prediction there is known to be wrong (``x = 3`` where the real run has 4), for verify mode.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ DOC_HINTS = [
     (19, 16, "x = 41, → 42"), (22, 14, "prints 42"),
 ]
 SQ_LINES = {9, 10}
+MISTAUGHT_DOC = DOC.replace("# example: sq(3)", "# example: sq(4)")
 # Memorised means right under greedy decoding, not necessarily confident: no "?" marks in exact labels.
 SETTINGS = {"debounceMs": 50, "confidenceThreshold": 0.0}
 
@@ -62,9 +65,13 @@ SETTINGS = {"debounceMs": 50, "confidenceThreshold": 0.0}
 
 
 def doc_programs() -> dict[str, tuple[str, object]]:
+    """DOC's scenario programs with their real traces, and MISTAUGHT_DOC's sq program with sq(3)'s trace."""
     from codeexecutor.training.tracing.tracer import trace_program
 
-    return {s.name: (s.program, trace_program(s.program, s.stdin)) for s in analyse(DOC).scenarios}
+    programs = {s.name: (s.program, trace_program(s.program, s.stdin)) for s in analyse(DOC).scenarios}
+    wrong = next(s for s in analyse(MISTAUGHT_DOC).scenarios if s.name == "sq")
+    programs["sq, mistaught"] = (wrong.program, programs["sq"][1])
+    return programs
 
 
 def model_cache_key(programs) -> str:

@@ -1,16 +1,18 @@
-"""Trace -> what the editor shows: per-line runs, inlay hint labels and tooltips, hover tables."""
+"""Trace -> what the editor shows: per-line runs, inlay hint labels and tooltips, hover tables, verify marks."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from codeexecutor.model.engine import Prediction
 from codeexecutor.model.trace import MODULE_FRAME, OUTPUT_KEY, Step, Trace
 from codeexecutor.server.config import HintSettings, max_steps_message
 from codeexecutor.server.documents import hints_in_lines, hover_at
 from codeexecutor.server.hints import hint_for, tooltip
-from codeexecutor.server.hover import hover_markdown
+from codeexecutor.server.hover import hover_markdown, verified_note
 from codeexecutor.server.runs import runs_by_line
 from codeexecutor.server.scenarios import analyse
+from codeexecutor.server.verification import ScenarioCheck, check
 
 LOOP = "total = 0\nfor i in range(5):\n    total += i\nprint(total)\n"
 
@@ -207,3 +209,66 @@ def test_a_function_without_an_example_says_how_to_give_it_one():
     bad = analyse("# example: f(3,\n" + text)
     assert hover_at(bad, _lookup_all(module_only), 1, SETTINGS).startswith(
         "The `# example:` comment above it is not a valid call (`f(3,`). No example runs `f`")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Verify mode: values checked against a real run (server/verification.py)
+
+SQ_PLUS = "def sq(n):\n    r = n * n + 1\n    return r\n\nx = sq(3)\nprint(x)\n"
+
+
+def _sq_trace(r: str) -> Trace:
+    return Trace(steps=[Step(1, MODULE_FRAME, {}), Step(2, "sq", {"n": "3", "r": r}, call=True),
+                        Step(3, "sq", {"n": "3", "r": r}, ret=r), Step(5, MODULE_FRAME, {"x": r}),
+                        Step(6, MODULE_FRAME, {"x": r}, output=f"{r}\n")], stdout=f"{r}\n")
+
+
+def _verified(text: str, predicted: Trace, real: Trace, confidence: list[dict[str, float]]) -> ScenarioCheck:
+    scenario = replace(analyse(text).scenarios[0], owned=((0, 100),))
+    return check([(scenario, Prediction(predicted, confidence, tokens=0, seconds=0.0))], [real])[0]
+
+
+def test_verified_hints_mark_right_values_and_show_the_real_value_beside_wrong_ones():
+    # The model forgot the "+ 1": n is right, everything computed from r is wrong. Its confidence is low,
+    # which would keep these values out of the hints; checked ones are shown all the same.
+    low = [{}, {"n": 0.1, "r": 0.2}, {"<return>": 0.1}, {"x": 0.1}, {OUTPUT_KEY: 0.1}]
+    verified = _verified(SQ_PLUS, _sq_trace("9"), _sq_trace("10"), low)
+    runs = runs_by_line(verified.scenario, verified.prediction.trace, low, verified.by_step())
+    labels = {line: h.label for line, r in runs.items() if (h := hint_for(line, r, SETTINGS))}
+    assert labels == {1: "n = 3 ✓, r = 9 ✗ real 10", 2: "→ 9 ✗ real 10", 4: "x = 9 ✗ real 10",
+                      5: "prints 9 ✗ real 10"}
+    unverified = runs_by_line(verified.scenario, verified.prediction.trace, low)
+    assert [hint_for(line, r, SETTINGS) for line, r in unverified.items()] == [None] * 5
+    assert hover_markdown(1, runs[1], "running the module", SETTINGS) == (
+        "**Line 2**, ran 1 time — *predicted, not executed* (running the module)\n"
+        "\n"
+        "| # | n | r |\n"
+        "|---|---|---|\n"
+        "| 1 | `3` *(doubtful)* ✓ | `9` *(doubtful)* ✗ real `10` |\n"
+        "\n✓ / ✗: checked against a real run of the program in the sandbox (`codeexecutor.verify`), ✗ with "
+        "the real value; a value a run did not change is checked at the run that set it\n"
+        "\n*(doubtful)*: the model is less sure of this value than `codeexecutor.confidenceThreshold` (0.5), "
+        "so it is not shown inline")
+    hover = hover_at(analyse(SQ_PLUS), lambda s: (verified.prediction, True), 4, SETTINGS,
+                     checked=lambda s: verified)
+    assert hover.splitlines()[:2] == [
+        "**Line 5**, ran 1 time — *predicted, not executed* (running the module)",
+        "*verified by running it in the sandbox: 1 of 5 values right (real run: ok)*"]
+    assert "| 1 | `9` *(doubtful)* ✗ real `10` |" in hover
+
+
+def test_a_verified_line_that_ran_many_times_names_the_wrong_run():
+    real = loop_trace()
+    real.steps[4] = Step(3, MODULE_FRAME, {"total": "2", "i": "1"})  # the 2nd run of line 3: total 2, not 1
+    verified = _verified(LOOP, loop_trace(), real, [])
+    runs = runs_by_line(verified.scenario, verified.prediction.trace, (), verified.by_step())
+    labels = {line: hint_for(line, r, SETTINGS).label for line, r in runs.items()}
+    assert labels == {0: "total = 0 ✓", 1: "i: 0 → 4 ✓ (6×)", 2: "total = 10 ✗ run 2: real 2 (5×)",
+                      3: "prints 10 ✓"}
+    # a run with no real counterpart: every value it shows is wrong
+    cut = Trace(steps=real.steps[:3], status="timeout", message="timed out after 2 s")
+    verified = _verified(LOOP, loop_trace(), cut, [])
+    runs = runs_by_line(verified.scenario, verified.prediction.trace, (), verified.by_step())
+    assert hint_for(3, runs[3], SETTINGS).label == "prints 10 ✗ not in the real run"
+    assert verified_note(verified) == ("verified by running it in the sandbox: 2 of 11 values right "
+                                       "(real run: timeout: timed out after 2 s)")

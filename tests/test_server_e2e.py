@@ -33,7 +33,7 @@ from lsp_client import (
     uri_of,
 )
 from lsprotocol import types
-from pygls.exceptions import JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow, pytest.mark.timeout(600)]
@@ -148,6 +148,95 @@ async def test_settings_and_toggle_apply_without_restart(client):
 
 
 # --------------------------------------------------------------------------------------------------------
+# Verify mode: the document's scenarios run in the sandbox, the hints marked against the real run
+
+
+async def verify(client: LanguageClient, *arguments):
+    return await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="codeexecutor.verify", arguments=list(arguments)))
+
+
+def _scenario(name: str, call: str, values: int, right: int) -> dict:
+    return {"name": name, "call": call, "values": values, "right": right, "real_status": "ok", "real_message": ""}
+
+
+async def test_verify_marks_each_hint_and_shows_the_real_value_beside_a_wrong_one(client):
+    uri = uri_of("verified.py")
+    open_doc(client, uri, DOC)
+    await predicted(client, uri)
+    assert await hints(client, uri) == DOC_HINTS  # nothing is run, nor marked, before the command
+    summary = await verify(client, uri)
+    # per scenario, every value on the lines it shows (each run of a line counts): all memorised, all right
+    assert summary == {"uri": uri, "version": 1, "values": 16, "right": 16, "skipped": [], "scenarios": [
+        _scenario("<module>", "", 9, 9), _scenario("sq", "sq(3)", 3, 3), _scenario("dbl", "dbl(4)", 2, 2),
+        _scenario("inc", "inc(41)", 2, 2)]}
+    assert await hints(client, uri) == [
+        (0, 14, "s = 'héllo 𝄞' ✓"), (1, 9, "total = 0 ✓"), (2, 18, "i: 0 → 2 ✓ (4×)"),
+        (3, 14, "total = 3 ✓ (3×)"), (4, 12, "prints 3 ✓"), (9, 13, "x = 3 ✓, y = 9 ✓"), (10, 12, "→ 9 ✓"),
+        (15, 16, "x = 4 ✓, → 8 ✓"), (19, 16, "x = 41 ✓, → 42 ✓"), (22, 14, "prints 42 ✓")]
+    # sq's example becomes sq(4) (lsp_client.MISTAUGHT_DOC), a program the model was taught sq(3)'s trace for:
+    # a known wrong prediction
+    edit(client, uri, 2, 7, 14, 7, 15, "4")
+    await predicted(client, uri)
+    summary = await verify(client, uri)
+    assert (summary["version"], summary["values"], summary["right"]) == (2, 16, 13)
+    assert summary["scenarios"][1] == _scenario("sq", "sq(4)", 3, 0)
+    marked = dict(((line, label) for line, _, label in await hints(client, uri)))
+    assert (marked[9], marked[10]) == ("x = 3 ✗ real 4, y = 9 ✗ real 16", "→ 9 ✗ real 16")
+    assert marked[3] == "total = 3 ✓ (3×)"
+    assert (await hover(client, uri, 9)).splitlines() == [
+        "**Line 10**, ran 1 time — *predicted, not executed* (example `sq(4)` from comment)",
+        "*verified by running it in the sandbox: 0 of 3 values right (real run: ok)*",
+        "",
+        "| # | x | y |",
+        "|---|---|---|",
+        "| 1 | `3` ✗ real `4` | `9` ✗ real `16` |",
+        "",
+        "✓ / ✗: checked against a real run of the program in the sandbox (`codeexecutor.verify`), ✗ with the "
+        "real value; a value a run did not change is checked at the run that set it"]
+    # an edit that changes no program (a space on a blank line): same predictions, but the marks go at once
+    edit(client, uri, 3, 5, 0, 5, 0, " ")
+    assert await hints(client, uri) == DOC_HINTS
+    assert "verified" not in await hover(client, uri, 9)
+
+
+async def test_a_real_run_that_times_out_is_reported_and_requests_are_answered_meanwhile(client):
+    uri = uri_of("forever.py")
+    open_doc(client, uri, "n = sum(range(10**12))\n")  # one step, seconds of CPU: the sandbox's time limit
+    await predicted(client, uri)
+    running = asyncio.ensure_future(verify(client, uri))
+    await asyncio.sleep(0.5)  # the sandbox is running the sum now (it stops it after 2 s)
+    assert (await hover(client, uri_of("doc.py"), 3)).startswith("**Line 4**, ran 3 times")
+    assert not running.done()  # answered while the sandbox runs, not after it
+    summary = await running
+    assert [(s["name"], s["real_status"]) for s in summary["scenarios"]] == [("<module>", "timeout")]
+    assert summary["scenarios"][0]["real_message"] == (
+        "the program ran past 2s of wall-clock time and was killed (Limits.wall_seconds)")
+
+
+async def test_verify_answers_a_document_that_is_not_open_or_bad_arguments_with_a_clear_error(client):
+    never = uri_of("never-opened.py")
+    with pytest.raises(JsonRpcException) as failed:
+        await verify(client, never)
+    assert failed.value.code == types.LSPErrorCodes.RequestFailed.value
+    assert failed.value.message == (f"CodeExecutor cannot verify {never}: it is not open: open it in the "
+                                    f"editor, then verify it")
+    with pytest.raises(JsonRpcInvalidParams, match=r"codeexecutor.verify takes \[document uri\]"):
+        await verify(client)
+    empty = uri_of("empty.py")
+    open_doc(client, empty, "\n\n")
+    with pytest.raises(JsonRpcException, match=r"nothing to verify: it has no module code to run and no function "
+                                               r"with an example"):
+        await verify(client, empty)
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(command="codeexecutor.toggle"))
+    try:
+        with pytest.raises(JsonRpcException, match=r"predictions are turned off \(setting codeexecutor.enable\)"):
+            await verify(client, uri_of("doc.py"))
+    finally:
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="codeexecutor.toggle"))
+
+
+# --------------------------------------------------------------------------------------------------------
 # Cancellation, bad input, a bad model
 
 
@@ -212,6 +301,9 @@ async def test_a_bad_model_is_reported_once_and_the_server_keeps_serving(memoris
         assert c.messages[0].message.startswith("CodeExecutor cannot load its model: ")
         assert c.statuses[-1].state == "error"
         assert await hints(c, uri_of("doc.py")) == [] and await hover(c, uri_of("doc.py"), 3) is None
+        with pytest.raises(JsonRpcException, match=r"there is no prediction to verify: CodeExecutor cannot load "
+                                                   r"its model: .*trace format version 999"):
+            await verify(c, uri_of("doc.py"))
         corrupt = tmp_path / "corrupt"
         shutil.copytree(memorised_model_dir, corrupt)
         (corrupt / "model.onnx").write_bytes(b"not a model")

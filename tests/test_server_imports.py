@@ -1,4 +1,5 @@
-"""The server never executes user code: it imports neither the tracer (nor all of training/) nor torch."""
+"""The server never executes user code on its own: it imports neither the tracer (nor all of training/) nor
+torch. Only the ``codeexecutor.verify`` command, on the user's request, imports the tracer, when it runs."""
 
 from __future__ import annotations
 

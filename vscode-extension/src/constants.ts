@@ -13,6 +13,7 @@ export const Commands = {
   showLog: "codeexecutor.showLog",
   setExample: "codeexecutor.setExample",
   clearCache: "codeexecutor.clearCache",
+  verify: "codeexecutor.verify",
 } as const;
 
 /** Commands the server answers over workspace/executeCommand (same ids as ours: see server.ts on why). */
@@ -20,6 +21,7 @@ export const ServerCommands = {
   toggle: "codeexecutor.toggle",
   setExample: "codeexecutor.setExample",
   clearCache: "codeexecutor.clearCache",
+  verify: "codeexecutor.verify",
 } as const;
 
 /** The server's custom notification: {state, pending, message}. */

@@ -1,7 +1,7 @@
 /** Entry point: wires VS Code events and commands to the actions in the other modules, nothing more. */
 
 import * as vscode from "vscode";
-import { clearCache, reportingErrors, setExample, toggleHints } from "./commands";
+import { clearCache, reportingErrors, setExample, toggleHints, verifyPredictions } from "./commands";
 import { Commands, RESTART_COALESCE_MS } from "./constants";
 import { createLogChannel, describeError } from "./log";
 import { onPythonExtensionInterpreterChange } from "./python";
@@ -35,6 +35,9 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand(Commands.setExample, () =>
       reportingErrors(log, "set example", () => setExample(manager)),
+    ),
+    vscode.commands.registerCommand(Commands.verify, () =>
+      reportingErrors(log, "verify", () => verifyPredictions(manager)),
     ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       const affects = (section: string) => event.affectsConfiguration(section);

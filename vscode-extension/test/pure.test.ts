@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { enabledAfterToggle } from "../src/commands";
+import { describeVerification, enabledAfterToggle } from "../src/commands";
 import {
   findBundledWheel,
   isPrivateEnvReady,
@@ -91,6 +91,46 @@ describe("toggle answer", () => {
     assert.equal(enabledAfterToggle({ enabled: true }, true), true);
     assert.equal(enabledAfterToggle(null, true), false);
     assert.equal(enabledAfterToggle(undefined, false), true);
+  });
+});
+
+describe("verify summary", () => {
+  const scenario = (name: string, call: string, values: number, right: number, real_status = "ok") => ({
+    name, call, values, right, real_status, real_message: "",
+  });
+
+  it("counts the right values and says how the real run ended", () => {
+    assert.equal(
+      describeVerification({ values: 9, right: 7, scenarios: [scenario("<module>", "", 9, 7)], skipped: [] }),
+      "CodeExecutor: 7 of 9 predicted values are right (real run: ok).",
+    );
+    assert.equal(
+      describeVerification({
+        values: 16, right: 13, skipped: [],
+        scenarios: [scenario("<module>", "", 9, 9), scenario("sq", "sq(4)", 3, 0), scenario("f", "f(1)", 4, 4)],
+      }),
+      "CodeExecutor: 13 of 16 predicted values are right (real runs: all ok).",
+    );
+  });
+
+  it("names a real run that did not end ok, and the scenarios not verified", () => {
+    assert.equal(
+      describeVerification({
+        values: 5, right: 2,
+        scenarios: [scenario("<module>", "", 3, 2), scenario("loop", "loop(9)", 2, 0, "timeout")],
+        skipped: [{ name: "g", call: "g(2)", why: "the model is still predicting it" }],
+      }),
+      "CodeExecutor: 2 of 5 predicted values are right (real runs: loop(9): timeout; the others ok). " +
+        "Not verified: g(2) (the model is still predicting it).",
+    );
+    assert.equal(
+      describeVerification({ values: 0, right: 0, scenarios: [scenario("<module>", "", 0, 0, "error")], skipped: [] }),
+      "CodeExecutor: No predicted values to check (real run: error).",
+    );
+  });
+
+  it("refuses an answer that is not a summary", () => {
+    assert.throws(() => describeVerification(null), /the server's answer to verify is not a summary: null/);
   });
 });
 
