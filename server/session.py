@@ -1,5 +1,9 @@
 """The server's state and what the handlers ask of it: settings, documents, the model, the scheduler, and
-what ``codeexecutor.verify`` found."""
+what ``codeexecutor.verify`` found.
+
+What the scheduler reports (a new prediction, the pending count) is read in one loop, ``_follow_scheduler``,
+and turned into hint refreshes, status and progress (server/feedback.py).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from codeexecutor.server.hints import Hint
 from codeexecutor.server.positions import split_lines
 from codeexecutor.server.predictor import LoadedModel, ModelLoadError, load_model
 from codeexecutor.server.scenarios import Analysis
-from codeexecutor.server.scheduler import Scheduler
+from codeexecutor.server.scheduler import Predicted, Scheduler
 from codeexecutor.server.verification import Verified, VerifyError, check, real_runs, summary
 
 log = logging.getLogger("codeexecutor.server")
@@ -38,18 +42,22 @@ class Session:
         self.settings = Settings()
         self.documents = Documents()
         self.feedback = Feedback(ls)
-        self.scheduler = Scheduler(self.analysis, self._on_result, self._on_pending)
+        self.scheduler = Scheduler(self.analysis)
         self.model: LoadedModel | None = None
         self.model_error = ""
         self.model_loaded = asyncio.Event()  # set once a load attempt finished (either way)
         self.verified = Verified()
         self._lines: dict[str, tuple[int | None, list[str]]] = {}
+        self._follower: asyncio.Task | None = None
 
     # -- settings and model --------------------------------------------------------------------------------
 
     def initialize(self, options: Any) -> None:
-        """Read ``initializationOptions`` (the same keys as the ``codeexecutor`` settings section)."""
+        """Read ``initializationOptions`` (the same keys as the ``codeexecutor`` settings section), and start
+        following the scheduler (no document can be opened before this)."""
         self._apply(options)
+        if self._follower is None:
+            self._follower = asyncio.get_running_loop().create_task(self._follow_scheduler())
 
     async def start(self) -> None:
         """After ``initialized``: read the workspace settings, then load the model."""
@@ -255,7 +263,7 @@ class Session:
                 "error": self.model_error, "broken": [list(b) for b in analysis.broken],
                 "problem": analysis.problem}
 
-    # -- scheduler callbacks -----------------------------------------------------------------------------
+    # -- the scheduler -----------------------------------------------------------------------------------
 
     def _schedule_all(self, delay_s: float) -> None:
         if not self.settings.hints.enable:
@@ -270,11 +278,15 @@ class Session:
             for uri in self.ls.workspace.text_documents:
                 self.scheduler.forget(uri)
 
-    def _on_result(self, uri: str) -> None:
-        self.feedback.refresh_hints()
-
-    def _on_pending(self, pending: int) -> None:
-        if self.model is not None:
-            state = "predicting" if pending else "ready"
-            self.feedback.status(state, pending, f"predicting {pending} scenarios" if pending else "")
-        self.feedback.progress(pending)
+    async def _follow_scheduler(self) -> None:
+        """Tell the client what the scheduler reports, until it shuts down: a new prediction asks for the
+        hints again; a new pending count updates the status and the progress."""
+        async for update in self.scheduler.updates():
+            if isinstance(update, Predicted):
+                self.feedback.refresh_hints()
+                continue
+            pending = update.count
+            if self.model is not None:
+                state = "predicting" if pending else "ready"
+                self.feedback.status(state, pending, f"predicting {pending} scenarios" if pending else "")
+            self.feedback.progress(pending)
