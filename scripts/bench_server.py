@@ -34,9 +34,10 @@ from lsprotocol import types  # noqa: E402
 from pygls.lsp.client import BaseLanguageClient  # noqa: E402
 
 from codeexecutor.server.config import HintSettings  # noqa: E402
-from codeexecutor.server.documents import Documents, hints_in_lines, hover_at  # noqa: E402
+from codeexecutor.server.documents import Documents  # noqa: E402
 from codeexecutor.server.positions import line_end, split_lines  # noqa: E402
 from codeexecutor.server.predictor import TOKENS_PER_STEP  # noqa: E402
+from codeexecutor.server.present import Shown, hints_in_lines, hover_at  # noqa: E402
 
 # examples/summarize.py's function with its example; {k} varies the example so each open is predicted anew.
 _EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "summarize.py").read_text()
@@ -78,20 +79,21 @@ def server_side(requests: int) -> dict[str, float]:
     analysis = documents.analysis("file:///big.py", 1, doc)
     cache = {s.digest: Gold(trace_program(s.program, s.stdin)) for s in analysis.scenarios}
 
-    def lookup(scenario):
-        return cache.get(scenario.digest), True
+    def shown(a):
+        return {s: Shown(found) for s in a.scenarios if (found := cache.get(s.digest))}
 
     def hint_request(version: int, first: int) -> int:
         a = documents.analysis("file:///big.py", version, doc)
-        found = hints_in_lines(a, lookup, first, first + 59, settings)
+        found = hints_in_lines(a, shown(a), first, first + 59, settings)
         return len([(h.line, line_end(lines[h.line]), h.label) for h in found])
 
     def hover_request(version: int, line: int) -> None:
-        hover_at(documents.analysis("file:///big.py", version, doc), lookup, line, settings)
+        a = documents.analysis("file:///big.py", version, doc)
+        hover_at(a, shown(a), line, settings)
 
     rng = random.Random(0)
     out: dict[str, float] = {"doc_lines": len(lines), "scenarios": len(analysis.scenarios),
-                             "hints_in_doc": len(hints_in_lines(analysis, lookup, 0, len(lines), settings))}
+                             "hints_in_doc": len(hints_in_lines(analysis, shown(analysis), 0, len(lines), settings))}
     for name, fn, arg in (("hints", hint_request, lambda: rng.randrange(len(lines) - 60)),
                           ("hover", hover_request, lambda: rng.randrange(len(lines)))):
         for label, fresh in (("cached", False), ("new_version", True)):

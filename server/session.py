@@ -1,7 +1,9 @@
 """The server's state and what the handlers ask of it: settings, documents, the model, the scheduler, and
 what ``codeexecutor.verify`` found.
 
-What the scheduler reports (a new prediction, the pending count) is read in one loop, ``_follow_scheduler``,
+A request is answered from the document's analysis and what the scheduler has predicted for its scenarios,
+looked up here and handed as plain data to the pure presentation functions (server/present.py). What the
+scheduler reports (a new prediction, the pending count) is read in one loop, ``_follow_scheduler``,
 and turned into hint refreshes, status and progress (server/feedback.py).
 """
 
@@ -19,12 +21,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from codeexecutor.server.config import SECTION, Settings, parse_settings
-from codeexecutor.server.documents import Documents, hint_at, hints_in_lines, hover_at
+from codeexecutor.server.documents import Documents
 from codeexecutor.server.feedback import Feedback
 from codeexecutor.server.hints import Hint
 from codeexecutor.server.positions import split_lines
 from codeexecutor.server.predictor import LoadedModel, ModelLoadError, load_model
-from codeexecutor.server.scenarios import Analysis
+from codeexecutor.server.present import Shown, hint_at, hints_in_lines, hover_at
+from codeexecutor.server.scenarios import Analysis, Scenario
 from codeexecutor.server.scheduler import Predicted, Scheduler
 from codeexecutor.server.verification import Verified, VerifyError, check, real_runs, summary
 
@@ -165,13 +168,13 @@ class Session:
         analysis = self.analysis(uri)
         if analysis is None or not self.settings.hints.enable:
             return []
-        return hints_in_lines(analysis, self._lookup(uri), first, last, self.settings.hints, self._checked(uri))
+        return hints_in_lines(analysis, self._shown(uri, analysis), first, last, self.settings.hints)
 
     def hint_tooltip(self, uri: str, line: int) -> tuple[Hint, str] | None:
         analysis = self.analysis(uri)
         if analysis is None or not self.settings.hints.enable:
             return None
-        return hint_at(analysis, self._lookup(uri), line, self.settings.hints, self._checked(uri))
+        return hint_at(analysis, self._shown(uri, analysis), line, self.settings.hints)
 
     def hover(self, uri: str, line: int) -> str | None:
         analysis = self.analysis(uri)
@@ -179,16 +182,24 @@ class Session:
             return None
         lines = self.lines(uri)
         text = lines[line].strip() if 0 <= line < len(lines) else ""
-        return hover_at(analysis, self._lookup(uri), line, self.settings.hints,
-                        code_line=bool(text) and not text.startswith("#"), checked=self._checked(uri))
+        return hover_at(analysis, self._shown(uri, analysis), line, self.settings.hints,
+                        code_line=bool(text) and not text.startswith("#"))
 
-    def _lookup(self, uri: str):
-        return lambda scenario: self.scheduler.result(uri, scenario)
-
-    def _checked(self, uri: str):
+    def _shown(self, uri: str, analysis: Analysis) -> dict[Scenario, Shown]:
+        """What each scenario of the document has to show: the scheduler's prediction for it, and verify's
+        check of that prediction at this version."""
         doc = self.document(uri)
         version = doc.version if doc is not None else None
-        return lambda scenario: self.verified.get(uri, version, scenario)
+        shown = {}
+        for scenario in analysis.scenarios:
+            prediction, current = self.scheduler.result(uri, scenario)
+            if prediction is None:
+                continue
+            check = self.verified.get(uri, version, scenario)
+            if check is not None and check.prediction is not prediction:
+                check = None  # verified before the cache was cleared or the model changed: about another prediction
+            shown[scenario] = Shown(prediction, current, check)
+        return shown
 
     # -- commands ----------------------------------------------------------------------------------------
 
