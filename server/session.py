@@ -24,7 +24,7 @@ from codeexecutor.server.hints import Hint
 from codeexecutor.server.predictor import LoadedModel, ModelLoadError, load_model
 from codeexecutor.server.present import Shown, hint_at, hints_in_lines, hover_at
 from codeexecutor.server.scenarios import Scenario
-from codeexecutor.server.scheduler import Predicted, Scheduler
+from codeexecutor.server.scheduler import Predicted, Scheduler, Update
 from codeexecutor.server.verification import VerifyError, check, real_runs, summary
 
 log = logging.getLogger("codeexecutor.server")
@@ -260,11 +260,18 @@ class Session:
         """Tell the client what the scheduler reports, until it shuts down: a new prediction asks for the
         hints again; a new pending count updates the status and the progress."""
         async for update in self.scheduler.updates():
-            if isinstance(update, Predicted):
-                self.feedback.refresh_hints()
-                continue
-            pending = update.count
-            if self.model is not None:
-                state = "predicting" if pending else "ready"
-                self.feedback.status(state, pending, f"predicting {pending} scenarios" if pending else "")
-            self.feedback.progress(pending)
+            try:
+                self._tell(update)
+            except Exception:
+                # One message the client could not be sent must not end the loop: later results still count.
+                log.exception("CodeExecutor could not tell the client about %s", update)
+
+    def _tell(self, update: Update) -> None:
+        if isinstance(update, Predicted):
+            self.feedback.refresh_hints()
+            return
+        pending = update.count
+        if self.model is not None:
+            state = "predicting" if pending else "ready"
+            self.feedback.status(state, pending, f"predicting {pending} scenarios" if pending else "")
+        self.feedback.progress(pending)
