@@ -9,8 +9,8 @@ dropped. Results are keyed by the program's hash, so a result can never be shown
 one predicted, whatever version it was queued for. Everything but the model call runs on the event loop, so
 no state here needs a lock.
 
-The scheduler calls nobody back. What happens is put, in order, on one queue that its owner reads with
-``async for update in scheduler.updates()``: ``Predicted(uri)`` when a document got a new prediction (its
+Nothing here calls up into the session: what happens is put, in order, on one queue that the session reads
+with ``async for update in scheduler.updates()``: ``Predicted(uri)`` when a document got a new prediction (its
 hints are worth asking for again), ``Pending(count)`` when the number of scenarios waiting for or running on
 the model changed. Predictions themselves are asked for with ``result`` whenever they are to be shown.
 """
