@@ -32,11 +32,13 @@ sys.path.insert(0, str(REPO))
 
 from lsprotocol import types  # noqa: E402
 from pygls.lsp.client import BaseLanguageClient  # noqa: E402
+from pygls.workspace import TextDocument  # noqa: E402
 
 from codeexecutor.server.config import HintSettings  # noqa: E402
-from codeexecutor.server.documents import Documents, hints_in_lines, hover_at  # noqa: E402
+from codeexecutor.server.documents import Documents  # noqa: E402
 from codeexecutor.server.positions import line_end, split_lines  # noqa: E402
 from codeexecutor.server.predictor import TOKENS_PER_STEP  # noqa: E402
+from codeexecutor.server.present import Shown, hints_in_lines, hover_at  # noqa: E402
 
 # examples/summarize.py's function with its example; {k} varies the example so each open is predicted anew.
 _EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "summarize.py").read_text()
@@ -72,26 +74,31 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
 def server_side(requests: int) -> dict[str, float]:
     from codeexecutor.training.tracing.tracer import trace_program
 
-    doc = big_document()
+    doc, uri = big_document(), "file:///big.py"
     lines = split_lines(doc)
-    documents, settings = Documents(), HintSettings()
-    analysis = documents.analysis("file:///big.py", 1, doc)
+    versions = {v: TextDocument(uri, doc, version=v) for v in range(1, 100 + requests)}
+    opened = {uri: versions[1]}
+    documents, settings = Documents(lambda: opened), HintSettings()
+    analysis = documents.analysis(uri)
     cache = {s.digest: Gold(trace_program(s.program, s.stdin)) for s in analysis.scenarios}
 
-    def lookup(scenario):
-        return cache.get(scenario.digest), True
+    def current(version: int):
+        # what Session does per request: the version's record, then what each of its scenarios shows
+        opened[uri] = versions[version]
+        record = documents.current(uri)
+        shown = {s: Shown(found) for s in record.analysis.scenarios if (found := cache.get(s.digest))}
+        return record.analysis, shown
 
     def hint_request(version: int, first: int) -> int:
-        a = documents.analysis("file:///big.py", version, doc)
-        found = hints_in_lines(a, lookup, first, first + 59, settings)
+        found = hints_in_lines(*current(version), first, first + 59, settings)
         return len([(h.line, line_end(lines[h.line]), h.label) for h in found])
 
     def hover_request(version: int, line: int) -> None:
-        hover_at(documents.analysis("file:///big.py", version, doc), lookup, line, settings)
+        hover_at(*current(version), line, settings)
 
     rng = random.Random(0)
     out: dict[str, float] = {"doc_lines": len(lines), "scenarios": len(analysis.scenarios),
-                             "hints_in_doc": len(hints_in_lines(analysis, lookup, 0, len(lines), settings))}
+                             "hints_in_doc": len(hints_in_lines(*current(1), 0, len(lines), settings))}
     for name, fn, arg in (("hints", hint_request, lambda: rng.randrange(len(lines) - 60)),
                           ("hover", hover_request, lambda: rng.randrange(len(lines)))):
         for label, fresh in (("cached", False), ("new_version", True)):
@@ -103,7 +110,7 @@ def server_side(requests: int) -> dict[str, float]:
                 times.append((time.perf_counter() - start) * 1000)
             out[f"{name}_{label}_p50_ms"], out[f"{name}_{label}_p95_ms"] = percentiles(times)
             if fresh:
-                documents.analysis("file:///big.py", 1, doc)  # back to the cached version
+                current(1)  # back to version 1
     return out
 
 

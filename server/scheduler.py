@@ -1,12 +1,18 @@
 """Background prediction: debounced per document, one model call at a time, cached by program.
 
 Written once here so no handler deals with timing: a document change (re)starts that document's debounce
-timer; when it fires, the document's current scenarios are compared with the cache and the missing ones are
-queued (the most recently changed document first). A single worker thread runs the model, never a request
-thread. A running prediction whose program no open document wants any more is cancelled through the
-engine's ``cancel`` callback, and its partial result is dropped. Results are keyed by the program's hash, so a
-result can never be shown for a program other than the one predicted, whatever version it was queued for.
-Everything but the model call runs on the event loop, so no state here needs a lock.
+timer; when it fires, the document's current scenarios (read from the document store, server/documents.py)
+are compared with the cache and the missing ones are queued (the most recently changed document first). A
+single worker thread runs the model, never a request thread. A running prediction whose program no open
+document wants any more is cancelled through the engine's ``cancel`` callback, and its partial result is
+dropped. Results are keyed by the program's hash, so a result can never be shown for a program other than the
+one predicted, whatever version it was queued for. Everything but the model call runs on the event loop, so
+no state here needs a lock.
+
+Nothing here calls up into the session: what happens is put, in order, on one queue that the session reads
+with ``async for update in scheduler.updates()``: ``Predicted(uri)`` when a document got a new prediction (its
+hints are worth asking for again), ``Pending(count)`` when the number of scenarios waiting for or running on
+the model changed. Predictions themselves are asked for with ``result`` whenever they are to be shown.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import asyncio
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
@@ -37,6 +43,23 @@ class Prediction(Protocol):
 Predict = Callable[[str, str, Callable[[], bool]], Prediction]
 
 
+@dataclass(frozen=True)
+class Predicted:
+    """``uri``'s document got a new prediction."""
+
+    uri: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    """How many scenarios are waiting for or running on the model, now that the number changed."""
+
+    count: int
+
+
+Update = Predicted | Pending
+
+
 @dataclass
 class _Job:
     scenario: Scenario
@@ -46,11 +69,9 @@ class _Job:
 class Scheduler:
     """Predicts the scenarios of open documents in the background and keeps the results."""
 
-    def __init__(self, current: Callable[[str], Analysis | None], on_result: Callable[[str], None],
-                 on_pending: Callable[[int], None], cache_size: int = 256):
+    def __init__(self, current: Callable[[str], Analysis | None], cache_size: int = 256):
         self._current = current  # uri -> the analysis of its current text (None once closed)
-        self._on_result = on_result  # called with a uri whose document got a new prediction
-        self._on_pending = on_pending  # called with the number of scenarios waiting or running
+        self._updates: asyncio.Queue[Update | None] = asyncio.Queue()  # None: shut down
         self._cache: OrderedDict[str, Prediction] = OrderedDict()
         self._cache_size = cache_size
         self._failed: set[str] = set()  # digests the engine raised on: not retried until the cache is cleared
@@ -119,6 +140,11 @@ class Scheduler:
             return old[1], False
         return None, False
 
+    async def updates(self) -> AsyncIterator[Update]:
+        """What happened, in order, until ``shutdown`` (for one reader: each update is read once)."""
+        while (update := await self._updates.get()) is not None:
+            yield update
+
     def pending(self) -> int:
         digests = {s.digest for queue in self._wanted.values() for s in queue}
         if self._running is not None:
@@ -139,6 +165,7 @@ class Scheduler:
         if self._pump_task is not None:
             self._pump_task.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._updates.put_nowait(None)
 
     async def run_on_worker(self, fn: Callable[[], object]) -> object:
         """Run ``fn`` on the model's thread (loading a model must not race a prediction)."""
@@ -224,7 +251,7 @@ class Scheduler:
                 self._cache.popitem(last=False)
             for uri in waiting:
                 self._latest[(uri, job.scenario.name)] = (len(job.scenario.line_map), prediction)
-                self._on_result(uri)
+                self._updates.put_nowait(Predicted(uri))
         self._report_pending()
         self._notify_changed()
 
@@ -232,7 +259,7 @@ class Scheduler:
         pending = self.pending() if self._predict is not None else 0
         if pending != self._reported_pending:
             self._reported_pending = pending
-            self._on_pending(pending)
+            self._updates.put_nowait(Pending(pending))
 
     def _notify_changed(self) -> None:
         async def notify() -> None:

@@ -1,5 +1,10 @@
-"""The server's state and what the handlers ask of it: settings, documents, the model, the scheduler, and
-what ``codeexecutor.verify`` found."""
+"""The server's state and what the handlers ask of it: settings, documents, the model and the scheduler.
+
+A request is answered from the document's record for its current version (server/documents.py) and what the
+scheduler has predicted for its scenarios, looked up here and handed as plain data to the pure presentation
+functions (server/present.py). What the scheduler reports (a new prediction, the pending count) is read in one
+loop, ``_follow_scheduler``, and turned into hint refreshes, status and progress (server/feedback.py).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,19 @@ import logging
 from dataclasses import replace
 from functools import partial
 from typing import Any
-from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.workspace import TextDocument
 
 from codeexecutor.server.config import SECTION, Settings, parse_settings
-from codeexecutor.server.documents import Documents, hint_at, hints_in_lines, hover_at
+from codeexecutor.server.documents import Documents, Version
 from codeexecutor.server.feedback import Feedback
 from codeexecutor.server.hints import Hint
-from codeexecutor.server.positions import split_lines
 from codeexecutor.server.predictor import LoadedModel, ModelLoadError, load_model
-from codeexecutor.server.scenarios import Analysis
-from codeexecutor.server.scheduler import Scheduler
-from codeexecutor.server.verification import Verified, VerifyError, check, real_runs, summary
+from codeexecutor.server.present import Shown, hint_at, hints_in_lines, hover_at
+from codeexecutor.server.scenarios import Scenario
+from codeexecutor.server.scheduler import Predicted, Scheduler, Update
+from codeexecutor.server.verification import VerifyError, check, real_runs, summary
 
 log = logging.getLogger("codeexecutor.server")
 NOT_PREDICTED = "the model is still predicting it; verify again once the status says ready"
@@ -36,20 +39,22 @@ class Session:
     def __init__(self, ls: LanguageServer) -> None:
         self.ls = ls
         self.settings = Settings()
-        self.documents = Documents()
+        self.documents = Documents(lambda: ls.workspace.text_documents)
         self.feedback = Feedback(ls)
-        self.scheduler = Scheduler(self.analysis, self._on_result, self._on_pending)
+        self.scheduler = Scheduler(self.documents.analysis)
         self.model: LoadedModel | None = None
         self.model_error = ""
         self.model_loaded = asyncio.Event()  # set once a load attempt finished (either way)
-        self.verified = Verified()
-        self._lines: dict[str, tuple[int | None, list[str]]] = {}
+        self._follower: asyncio.Task | None = None
 
     # -- settings and model --------------------------------------------------------------------------------
 
     def initialize(self, options: Any) -> None:
-        """Read ``initializationOptions`` (the same keys as the ``codeexecutor`` settings section)."""
+        """Read ``initializationOptions`` (the same keys as the ``codeexecutor`` settings section), and start
+        following the scheduler (no document can be opened before this)."""
         self._apply(options)
+        if self._follower is None:
+            self._follower = asyncio.get_running_loop().create_task(self._follow_scheduler())
 
     async def start(self) -> None:
         """After ``initialized``: read the workspace settings, then load the model."""
@@ -115,27 +120,9 @@ class Session:
 
     # -- documents ---------------------------------------------------------------------------------------
 
-    def document(self, uri: str) -> TextDocument | None:
-        """The open document ``uri`` names, or None."""
-        # pygls keys its documents by the unquoted URI; clients send paths with spaces as %20.
-        docs = self.ls.workspace.text_documents
-        return docs.get(uri) or docs.get(unquote(uri))
-
-    def analysis(self, uri: str) -> Analysis | None:
-        """The analysis of the document's current text (None if it is not open)."""
-        doc = self.document(uri)
-        if doc is None:
-            return None
-        return self.documents.analysis(uri, doc.version, doc.source)
-
     def lines(self, uri: str) -> list[str]:
-        doc = self.document(uri)
-        if doc is None:
-            return []
-        cached = self._lines.get(uri)
-        if cached is None or cached[0] != doc.version or doc.version is None:
-            cached = self._lines[uri] = (doc.version, split_lines(doc.source))
-        return cached[1]
+        record = self.documents.current(uri)
+        return record.lines if record is not None else []
 
     def opened(self, uri: str) -> None:
         # Nobody is typing yet: no debounce, the first values should come as soon as the model allows.
@@ -143,44 +130,42 @@ class Session:
             self.scheduler.schedule(uri, 0)
 
     def changed(self, uri: str) -> None:
-        self.verified.drop(uri)
         if self.settings.hints.enable:
             self.scheduler.schedule(uri, self.settings.prediction.debounce_ms / 1000)
 
     def closed(self, uri: str) -> None:
         self.scheduler.forget(uri)
         self.documents.close(uri)
-        self.verified.drop(uri)
-        self._lines.pop(uri, None)
 
     def hints(self, uri: str, first: int, last: int) -> list[Hint]:
-        analysis = self.analysis(uri)
-        if analysis is None or not self.settings.hints.enable:
+        record = self.documents.current(uri)
+        if record is None or not self.settings.hints.enable:
             return []
-        return hints_in_lines(analysis, self._lookup(uri), first, last, self.settings.hints, self._checked(uri))
+        return hints_in_lines(record.analysis, self._shown(uri, record), first, last, self.settings.hints)
 
     def hint_tooltip(self, uri: str, line: int) -> tuple[Hint, str] | None:
-        analysis = self.analysis(uri)
-        if analysis is None or not self.settings.hints.enable:
+        record = self.documents.current(uri)
+        if record is None or not self.settings.hints.enable:
             return None
-        return hint_at(analysis, self._lookup(uri), line, self.settings.hints, self._checked(uri))
+        return hint_at(record.analysis, self._shown(uri, record), line, self.settings.hints)
 
     def hover(self, uri: str, line: int) -> str | None:
-        analysis = self.analysis(uri)
-        if analysis is None or not self.settings.hints.enable:
+        record = self.documents.current(uri)
+        if record is None or not self.settings.hints.enable:
             return None
-        lines = self.lines(uri)
-        text = lines[line].strip() if 0 <= line < len(lines) else ""
-        return hover_at(analysis, self._lookup(uri), line, self.settings.hints,
-                        code_line=bool(text) and not text.startswith("#"), checked=self._checked(uri))
+        text = record.lines[line].strip() if 0 <= line < len(record.lines) else ""
+        return hover_at(record.analysis, self._shown(uri, record), line, self.settings.hints,
+                        code_line=bool(text) and not text.startswith("#"))
 
-    def _lookup(self, uri: str):
-        return lambda scenario: self.scheduler.result(uri, scenario)
-
-    def _checked(self, uri: str):
-        doc = self.document(uri)
-        version = doc.version if doc is not None else None
-        return lambda scenario: self.verified.get(uri, version, scenario)
+    def _shown(self, uri: str, record: Version) -> dict[Scenario, Shown]:
+        """What each scenario of this version has to show: the scheduler's prediction for it, and verify's
+        check of that prediction."""
+        shown = {}
+        for scenario in record.analysis.scenarios:
+            prediction, current = self.scheduler.result(uri, scenario)
+            if prediction is not None:
+                shown[scenario] = Shown(prediction, current, record.check_of(scenario, prediction))
+        return shown
 
     # -- commands ----------------------------------------------------------------------------------------
 
@@ -202,8 +187,8 @@ class Session:
     async def verify(self, uri: str) -> dict[str, Any]:
         """Run the document's predicted scenarios in the sandbox and check each shown value against the real
         run (``codeexecutor.verify``: the only thing that runs the user's code); VerifyError says why not."""
-        doc, analysis = self.document(uri), self.analysis(uri)
-        if doc is None or analysis is None:
+        record = self.documents.current(uri)
+        if record is None:
             raise VerifyError("it is not open: open it in the editor, then verify it")
         if not self.model_loaded.is_set():
             raise VerifyError("the model is still loading: verify again once the status says ready")
@@ -212,68 +197,80 @@ class Session:
         if not self.settings.hints.enable:
             raise VerifyError("predictions are turned off (setting codeexecutor.enable): turn them on "
                               "(CodeExecutor: Toggle Predicted Values), then verify")
+        analysis = record.analysis
         if not analysis.scenarios:
             raise VerifyError(f"nothing to verify: {analysis.problem or NO_SCENARIO}")
+        shown = self._shown(uri, record)
         predicted, skipped = [], []
         for scenario in analysis.scenarios:
-            prediction, current = self.scheduler.result(uri, scenario)
-            if prediction is not None and current:
-                predicted.append((scenario, prediction))
+            if (found := shown.get(scenario)) is not None and found.current:
+                predicted.append((scenario, found.prediction))
             else:
                 skipped.append((scenario, NOT_PREDICTED))
         if not predicted:
             raise VerifyError(f"there is no prediction to verify yet: {NOT_PREDICTED}")
-        version = doc.version
         real = await asyncio.to_thread(real_runs, [scenario for scenario, _ in predicted])  # blocking: off the loop
-        now = self.document(uri)
-        if now is None or now.version != version:
+        now = self.documents.current(uri)
+        if now is None or now.version != record.version:
             raise VerifyError("the document changed while it was being verified: verify it again")
         checks = check(predicted, real)
-        self.verified.put(uri, version, checks)
+        record.verified(checks)
         self.feedback.refresh_hints()
-        return summary(uri, version, checks, skipped)
+        return summary(uri, record.version, checks, skipped)
 
     async def predictions(self, uri: str) -> dict[str, Any]:
         """Wait for the document's predictions and return them (the long ``codeexecutor/trace`` request)."""
-        if self.analysis(uri) is None:  # answered at once, whether or not the model is loaded yet
+        if self.documents.current(uri) is None:  # answered at once, whether or not the model is loaded yet
             return {"uri": uri, "error": f"{uri} is not open: open it first (textDocument/didOpen)"}
         await self.model_loaded.wait()
         await self.scheduler.settled(uri)
-        analysis = self.analysis(uri)
-        if analysis is None:
+        record = self.documents.current(uri)
+        if record is None:
             return {"uri": uri, "error": f"{uri} was closed while its predictions were waited for"}
+        analysis, shown = record.analysis, self._shown(uri, record)
         out = []
         for s in analysis.scenarios:
-            prediction, current = self.scheduler.result(uri, s)
+            found = shown.get(s)
+            prediction = found.prediction if found is not None else None
             out.append({"name": s.name, "source": s.source, "call": s.call, "digest": s.digest,
-                        "program": s.program, "current": current,
+                        "program": s.program, "current": found is not None and found.current,
                         "trace": prediction.trace.to_json() if prediction is not None else None,
                         "tokens": getattr(prediction, "tokens", None),
                         "seconds": getattr(prediction, "seconds", None)})
-        doc = self.document(uri)
-        return {"uri": uri, "version": doc.version if doc else None, "scenarios": out,
+        return {"uri": uri, "version": record.version, "scenarios": out,
                 "error": self.model_error, "broken": [list(b) for b in analysis.broken],
                 "problem": analysis.problem}
 
-    # -- scheduler callbacks -----------------------------------------------------------------------------
+    # -- the scheduler -----------------------------------------------------------------------------------
 
     def _schedule_all(self, delay_s: float) -> None:
         if not self.settings.hints.enable:
             return
-        for uri in self.ls.workspace.text_documents:
+        for uri in self.documents.uris():
             self.scheduler.schedule(uri, delay_s)
 
     def _enabled_changed(self) -> None:
         if self.settings.hints.enable:
             self._schedule_all(0)
         else:  # disabled: stop predicting (what is cached stays for when it is enabled again)
-            for uri in self.ls.workspace.text_documents:
+            for uri in self.documents.uris():
                 self.scheduler.forget(uri)
 
-    def _on_result(self, uri: str) -> None:
-        self.feedback.refresh_hints()
+    async def _follow_scheduler(self) -> None:
+        """Tell the client what the scheduler reports, until it shuts down: a new prediction asks for the
+        hints again; a new pending count updates the status and the progress."""
+        async for update in self.scheduler.updates():
+            try:
+                self._tell(update)
+            except Exception:
+                # One message the client could not be sent must not end the loop: later results still count.
+                log.exception("CodeExecutor could not tell the client about %s", update)
 
-    def _on_pending(self, pending: int) -> None:
+    def _tell(self, update: Update) -> None:
+        if isinstance(update, Predicted):
+            self.feedback.refresh_hints()
+            return
+        pending = update.count
         if self.model is not None:
             state = "predicting" if pending else "ready"
             self.feedback.status(state, pending, f"predicting {pending} scenarios" if pending else "")

@@ -4,7 +4,8 @@ Nothing runs but on the user's explicit ``codeexecutor.verify`` command. Each sc
 prediction is shown is run as its program on its stdin in the sandbox, with the sandbox's limits
 (training/tracing/sandbox.py), and model/verify.py checks the prediction against that real run (the k-th
 predicted run of line L in frame F against the k-th real run of L in F). A result holds for the document
-version it was made for: ``Verified`` forgets a document's results when it changes.
+version it was made for: it is kept in that version's record (server/documents.py), which the next edit
+replaces.
 """
 
 from __future__ import annotations
@@ -93,23 +94,3 @@ def summary(uri: str, version: int | None, checks: Sequence[ScenarioCheck],
     return {"uri": uri, "version": version, "values": sum(s["values"] for s in scenarios),
             "right": sum(s["right"] for s in scenarios), "scenarios": scenarios,
             "skipped": [{"name": s.name, "call": s.call, "why": why} for s, why in skipped]}
-
-
-class Verified:
-    """Each document's verified scenarios, for the document version they were verified at."""
-
-    def __init__(self) -> None:
-        self._by_uri: dict[str, tuple[int | None, dict[str, ScenarioCheck]]] = {}
-
-    def put(self, uri: str, version: int | None, checks: Sequence[ScenarioCheck]) -> None:
-        self._by_uri[uri] = (version, {c.scenario.digest: c for c in checks})
-
-    def get(self, uri: str, version: int | None, scenario: Scenario) -> ScenarioCheck | None:
-        found = self._by_uri.get(uri)
-        if found is None or found[0] != version or version is None:  # no version: no way to tell it is the same
-            return None
-        return found[1].get(scenario.digest)
-
-    def drop(self, uri: str) -> None:
-        """The document changed or closed: its results are about a text that is gone."""
-        self._by_uri.pop(uri, None)

@@ -7,9 +7,9 @@ from dataclasses import replace
 from codeexecutor.model.engine import Prediction
 from codeexecutor.model.trace import MODULE_FRAME, OUTPUT_KEY, Step, Trace
 from codeexecutor.server.config import HintSettings, max_steps_message
-from codeexecutor.server.documents import hints_in_lines, hover_at
 from codeexecutor.server.hints import hint_for, tooltip
 from codeexecutor.server.hover import hover_markdown, verified_note
+from codeexecutor.server.present import Shown, hints_in_lines, hover_at
 from codeexecutor.server.runs import runs_by_line
 from codeexecutor.server.scenarios import analyse
 from codeexecutor.server.verification import ScenarioCheck, check
@@ -144,16 +144,15 @@ def test_document_hints_only_in_requested_lines_and_only_from_the_owning_scenari
         def __init__(self, trace):
             self.trace, self.confidence = trace, []
 
-    def lookup(scenario):
-        return P(predictions[scenario.digest]), True
+    shown = {s: Shown(P(predictions[s.digest])) for s in analysis.scenarios}
 
-    hints = hints_in_lines(analysis, lookup, 0, 10, SETTINGS)
+    hints = hints_in_lines(analysis, shown, 0, 10, SETTINGS)
     # f's lines show f(2) (its own example), not the module's f(5); the module owns line 5 (0-based)
     assert [(h.line, h.label) for h in hints] == [(2, "a = 2, b = 3"), (3, "→ 3"), (5, "prints 6")]
-    assert [(h.line, h.label) for h in hints_in_lines(analysis, lookup, 3, 4, SETTINGS)] == [(3, "→ 3")]
-    md = hover_at(analysis, lookup, 2, SETTINGS)
+    assert [(h.line, h.label) for h in hints_in_lines(analysis, shown, 3, 4, SETTINGS)] == [(3, "→ 3")]
+    md = hover_at(analysis, shown, 2, SETTINGS)
     assert md.startswith("**Line 3**, ran 1 time — *predicted, not executed* (example `f(2)` from comment)")
-    assert hover_at(analysis, lookup, 4, SETTINGS) is None  # a blank line never ran
+    assert hover_at(analysis, shown, 4, SETTINGS) is None  # a blank line never ran
 
 
 class _Predicted:
@@ -161,8 +160,9 @@ class _Predicted:
         self.trace, self.confidence = trace, []
 
 
-def _lookup_all(trace: Trace):
-    return lambda scenario: (_Predicted(trace), True)
+def _all(analysis, trace: Trace) -> dict:
+    """Every scenario of the analysis shows this trace."""
+    return {s: Shown(_Predicted(trace)) for s in analysis.scenarios}
 
 
 def test_a_cut_prediction_says_up_to_which_line_in_the_users_words():
@@ -170,23 +170,23 @@ def test_a_cut_prediction_says_up_to_which_line_in_the_users_words():
     analysis = analyse(text)
     malformed = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1"})], status="steps",
                       message="incomplete prediction: malformed 'm 9': bad frame name 'm 9'")
-    md = hover_at(analysis, _lookup_all(malformed), 0, SETTINGS)
+    md = hover_at(analysis, _all(analysis, malformed), 0, SETTINGS)
     assert md.splitlines()[:2] == [
         "**Line 1**, ran 1 time — *predicted, not executed* (running the module)",
         "*predicted up to line 1 (the model's prediction stops there)*"]
     assert "malformed" not in md and "frame name" not in md
-    assert hover_at(analysis, _lookup_all(malformed), 2, SETTINGS) == (
+    assert hover_at(analysis, _all(analysis, malformed), 2, SETTINGS) == (
         "Not reached in the prediction: predicted up to line 1 (the model's prediction stops there).")
     cut = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1"}), Step(2, MODULE_FRAME, {"a": "1", "b": "2"})],
                 status="steps", message=max_steps_message(2))
-    assert hover_at(analysis, _lookup_all(cut), 1, SETTINGS).splitlines()[1] == (
+    assert hover_at(analysis, _all(analysis, cut), 1, SETTINGS).splitlines()[1] == (
         "*predicted up to line 2 (only the first 2 steps are predicted: setting `codeexecutor.maxSteps`)*")
     timeout = Trace(steps=[Step(1, MODULE_FRAME, {"a": "1"})], status="timeout", message="timed out")
-    assert hover_at(analysis, _lookup_all(timeout), 1, SETTINGS) == (
+    assert hover_at(analysis, _all(analysis, timeout), 1, SETTINGS) == (
         "Not reached in the prediction: predicted up to line 1 (the model expects the run to hit the time "
         "limit there).")
     nothing = Trace(steps=[], status="steps", message="incomplete prediction: the text ended before <end>")
-    assert hover_at(analysis, _lookup_all(nothing), 0, SETTINGS) == (
+    assert hover_at(analysis, _all(analysis, nothing), 0, SETTINGS) == (
         "Not reached in the prediction: nothing predicted: the model's prediction stopped before the first line.")
 
 
@@ -194,7 +194,7 @@ def test_a_function_without_an_example_says_how_to_give_it_one():
     text = "def f(a):\n    return a + 1\n\nx = 1\n"
     analysis = analyse(text)
     module_only = Trace(steps=[Step(4, MODULE_FRAME, {"x": "1"})])
-    assert hover_at(analysis, _lookup_all(module_only), 1, SETTINGS) == (
+    assert hover_at(analysis, _all(analysis, module_only), 1, SETTINGS) == (
         "No example runs `f`, so nothing is predicted for it. Give it one, any of:\n"
         "- a comment directly above the `def`: `# example: f(...)`\n"
         "- a doctest in its docstring: `>>> f(...)`\n"
@@ -205,9 +205,9 @@ def test_a_function_without_an_example_says_how_to_give_it_one():
     called = analyse(text + "print(f(x))\n")
     run = Trace(steps=[Step(4, MODULE_FRAME, {"x": "1"}), Step(2, "f", {"a": "1"}, call=True, ret="2"),
                        Step(5, MODULE_FRAME, {"x": "1"}, output="2\n")])
-    assert hover_at(called, _lookup_all(run), 1, SETTINGS).startswith("**Line 2**, ran 1 time")
+    assert hover_at(called, _all(called, run), 1, SETTINGS).startswith("**Line 2**, ran 1 time")
     bad = analyse("# example: f(3,\n" + text)
-    assert hover_at(bad, _lookup_all(module_only), 1, SETTINGS).startswith(
+    assert hover_at(bad, _all(bad, module_only), 1, SETTINGS).startswith(
         "The `# example:` comment above it is not a valid call (`f(3,`). No example runs `f`")
 
 
@@ -249,8 +249,9 @@ def test_verified_hints_mark_right_values_and_show_the_real_value_beside_wrong_o
         "the real value; a value a run did not change is checked at the run that set it\n"
         "\n*(doubtful)*: the model is less sure of this value than `codeexecutor.confidenceThreshold` (0.5), "
         "so it is not shown inline")
-    hover = hover_at(analyse(SQ_PLUS), lambda s: (verified.prediction, True), 4, SETTINGS,
-                     checked=lambda s: verified)
+    sq_plus = analyse(SQ_PLUS)
+    hover = hover_at(sq_plus, {s: Shown(verified.prediction, True, verified) for s in sq_plus.scenarios}, 4,
+                     SETTINGS)
     assert hover.splitlines()[:2] == [
         "**Line 5**, ran 1 time — *predicted, not executed* (running the module)",
         "*verified by running it in the sandbox: 1 of 5 values right (real run: ok)*"]

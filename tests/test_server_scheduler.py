@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from codeexecutor.model.trace import Trace
 from codeexecutor.server.scenarios import analyse
-from codeexecutor.server.scheduler import Scheduler
+from codeexecutor.server.scheduler import Predicted, Scheduler
 
 URI = "file:///t.py"
 TWO = "# example: f(1)\ndef f(a):\n    return a\n\n# example: g(2)\ndef g(b):\n    return b\n"
@@ -42,10 +42,19 @@ class Model:
 
 def make(texts: dict[str, str], model: Model):
     results, pending = [], []
-    scheduler = Scheduler(lambda uri: analyse(texts[uri]) if uri in texts else None, results.append,
-                          pending.append)
+    scheduler = Scheduler(lambda uri: analyse(texts[uri]) if uri in texts else None)
     scheduler.set_predictor(model)
+    asyncio.get_running_loop().create_task(collect(scheduler, results, pending))
     return scheduler, results, pending
+
+
+async def collect(scheduler: Scheduler, results: list[str], pending: list[int]) -> None:
+    """The scheduler's updates as the session reads them: the URIs that got a result, the pending counts."""
+    async for update in scheduler.updates():
+        if isinstance(update, Predicted):
+            results.append(update.uri)
+        else:
+            pending.append(update.count)
 
 
 async def test_debounce_runs_each_scenario_once_and_caches_by_program():
