@@ -27,7 +27,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from tqdm import tqdm
@@ -41,6 +41,10 @@ from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batc
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
 REAL_CODE = ("codenet", "realcode")  # kinds of real code: whole files split together, erroring originals dropped
+# Kinds deterministic by construction (training/dataset/generator/: no imports, no clock, no randomness, no
+# I/O): their originals are traced twice only for a --check-rate sample, like mutants. Tracing every one twice
+# was half of the generated kind's build time, and no generated program has ever failed the check.
+DETERMINISTIC = ("generated",)
 # An object's default repr shows its address: the same in both traces of one build (they share a zygote),
 # another in any other process, so such a trace cannot be re-traced (scripts/check_dataset.py) or learnt.
 _ADDRESS = re.compile(r"0x[0-9a-f]{6,}>")  # "<Box object at 0x7f3a...>", not a hex number
@@ -198,9 +202,9 @@ class _Mutant:
     check: bool  # traced twice (the sampled determinism check)
 
 
-def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
-             skipped: list[Outcome]) -> list[_Prepared]:
-    out = []
+def _prepare(programs: Iterable[SourceProgram], seen: set[str], cfg: BuildConfig,
+             skipped: list[Outcome]) -> Iterator[_Prepared]:
+    """The programs to trace, lazily (so making them overlaps tracing); the others go to ``skipped``."""
     for p in programs:
         code = normalized(p.program)
         if code is None:
@@ -214,8 +218,17 @@ def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
         # Seeded per program id: the same program gets the same mutants in any shard layout or worker count.
         # The held-out benchmark is test data only: it must never be drawn for training or validation.
         split = "test" if p.kind == "realcode" else split_of(split_key(p, code))
-        out.append(_Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}")))
-    return out
+        yield _Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}"))
+
+
+def traced_twice(program: SourceProgram, cfg: BuildConfig) -> bool:
+    """Whether an original is traced twice (the determinism check): always, except for the kinds that are
+    deterministic by construction, where a ``--check-rate`` sample is (drawn from a hash of the seed and the
+    program's id: the same in any shard layout, and independent of the mutants' random draws)."""
+    if program.kind not in DETERMINISTIC:
+        return True
+    draw = int(hashlib.sha256(f"check:{cfg.seed}:{program.id}".encode()).hexdigest()[:13], 16) / 16**13
+    return draw < cfg.check_rate
 
 
 # Jobs in, traces out in input order; None for a job the sandbox itself failed on (a value, not a raise).
@@ -237,10 +250,16 @@ def sandbox_tracer(sandbox: Sandbox, limits: Limits, batch: int = BATCH) -> Trac
     return run
 
 
-def _trace_twice(jobs: list[tuple[str, str]],
-                 trace_jobs: TraceJobs) -> list[tuple[Trace | None, Trace | None]]:
-    traces = list(trace_jobs(j for job in jobs for j in (job, job)))
-    return [(traces[2 * i], traces[2 * i + 1]) for i in range(len(jobs))]
+def _original_jobs(prepared: Iterable[_Prepared], cfg: BuildConfig,
+                   plan: list[tuple[_Prepared, bool]]) -> Iterator[tuple[str, str]]:
+    """Yield each original's tracing job (twice when ``traced_twice``); ``plan`` records each original."""
+    for prep in prepared:
+        twice = traced_twice(prep.program, cfg)
+        plan.append((prep, twice))
+        job = (prep.program.program, prep.program.stdin)
+        yield job
+        if twice:
+            yield job
 
 
 def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan: list[_Mutant],
@@ -310,44 +329,69 @@ class _Ready:
     digest: str
 
 
-def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str], counts: Counter,
+def _original(prep: _Prepared, first: Trace | None, second: Trace | None, cfg: BuildConfig,
+              counts: Counter) -> Outcome | _Ready:
+    """An original's failure or skip, or its record (``second``: its second trace, or ``_UNCHECKED``)."""
+    reason = _usable(first, prep.program.kind)
+    checked = second is not _UNCHECKED
+    # The JSON text is what is compared, and what spots equivalent mutants: made only when needed.
+    dumped = first.dumps() if reason is None and (checked or cfg.mutants_per_program > 0) else ""
+    if reason is None and checked and (second is None or dumped != second.dumps()):
+        reason = "original not deterministic"
+    if reason is None and prep.program.kind in REAL_CODE and _ADDRESS.search(dumped):
+        reason = "original shows a memory address"
+    if reason:
+        return Outcome("failed", reason)
+    fitted = fit(prep.program.program, first, cfg.max_tokens)
+    if fitted is None:
+        return Outcome("skipped", "original too long")
+    trace, text = fitted
+    counts["originals cut to fit"] += trace is not first
+    record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
+                         "original", prep.split, prep.key)
+    return _Ready(prep, record, _digest(dumped) if dumped else "")
+
+
+def build_chunk(programs: Iterable[SourceProgram], cfg: BuildConfig, seen: set[str], counts: Counter,
                 trace_jobs: TraceJobs, advance: Callable[[int], object] = _no_progress) -> Iterator[Outcome]:
     """Trace, mutate and filter a chunk of programs; one Outcome per program (``advance`` hears of each).
 
+    The programs are made, traced and turned into records as a stream: the main process makes the next
+    programs and the records of the last ones while the sandbox traces those in between. Without mutants an
+    original's outcome is yielded as soon as its traces are back (a chunk may then be a whole shard).
     Memory stays at about one program's records: full traces (a 10,000-step trace is megabytes) are cut or
     dropped as they arrive, and each program's outcome is yielded once the next program's mutants come back.
     """
     skipped: list[Outcome] = []
-    prepared = _prepare(programs, seen, cfg, skipped)
-    yield from skipped
-    traced = _trace_twice([(p.program.program, p.program.stdin) for p in prepared], trace_jobs)
+    plan: list[tuple[_Prepared, bool]] = []  # grows as the jobs generator runs, always ahead of the results
+    traced = iter(trace_jobs(_original_jobs(_prepare(programs, seen, cfg, skipped), cfg, plan)))
+    streaming = cfg.mutants_per_program <= 0
     ready: list[_Ready] = []
-    for prep, (first, second) in zip(prepared, traced, strict=True):
-        reason = _usable(first, prep.program.kind)
-        dumped = first.dumps() if reason is None else ""
-        if reason is None and (second is None or dumped != second.dumps()):
-            reason = "original not deterministic"
-        if reason is None and prep.program.kind in REAL_CODE and _ADDRESS.search(dumped):
-            reason = "original shows a memory address"
-        fitted = None if reason else fit(prep.program.program, first, cfg.max_tokens)
-        if reason:
-            yield Outcome("failed", reason)
-        elif fitted is None:
-            yield Outcome("skipped", "original too long")
+    for n, first in enumerate(traced):
+        prep, twice = plan[n]
+        second = next(traced) if twice else _UNCHECKED
+        got = _original(prep, first, second, cfg, counts)
+        if isinstance(got, Outcome):
+            yield got
+            advance(1)
+        elif streaming:
+            yield Outcome("ok", records=(got.record,))
+            advance(1)
         else:
-            trace, text = fitted
-            counts["originals cut to fit"] += trace is not first
-            record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
-                                 "original", prep.split, prep.key)
-            ready.append(_Ready(prep, record, _digest(dumped)))
-    del traced
-    advance(len(programs) - len(ready))
-    plan: list[_Mutant] = []
-    traces = iter(trace_jobs(_mutant_jobs([r.prep for r in ready], cfg, seen, plan, counts)))
+            ready.append(got)
+        yield from skipped
+        advance(len(skipped))
+        skipped.clear()
+    yield from skipped  # the programs after the last one traced
+    advance(len(skipped))
+    if streaming:
+        return
+    plan_m: list[_Mutant] = []
+    traces = iter(trace_jobs(_mutant_jobs([r.prep for r in ready], cfg, seen, plan_m, counts)))
     kept: list[dict] = []
     finished = 0  # programs whose mutants are all traced and whose outcome is yielded
     for cursor, trace in enumerate(traces):
-        mutant = plan[cursor]  # ``plan`` grows as the jobs generator runs, always ahead of the results
+        mutant = plan_m[cursor]  # ``plan_m`` grows as the jobs generator runs, always ahead of the results
         again = next(traces) if mutant.check else _UNCHECKED
         while finished < mutant.i:
             yield Outcome("ok", records=(ready[finished].record, *kept))
@@ -363,23 +407,24 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
         advance(1)
 
 
-def build_shard(programs: list[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
+def build_shard(programs: Iterable[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
                 sink: Callable[[dict], object], bar: tqdm | None = None) -> Counter:
     """Every record of one shard, handed to ``sink`` as it is made; returns the counts (outcomes, drop
     reasons, cuts)."""
     counts: Counter = Counter()
     seen: set[str] = set()
     records = 0
-    for start in range(0, len(programs), CHUNK):
-        chunk = programs[start:start + CHUNK]
-        advance = bar.update if bar is not None else _no_progress
+    advance = bar.update if bar is not None else _no_progress
+    # Without mutants nothing waits for the end of a chunk: the whole shard streams through as one.
+    chunks = batched(programs, CHUNK) if cfg.mutants_per_program > 0 else [programs]
+    for chunk in chunks:
         for outcome in build_chunk(chunk, cfg, seen, counts, trace_jobs, advance):
             why = f": {outcome.reason}" if outcome.reason else ""
             counts[f"program {outcome.status}{why}"] += 1
             for record in outcome.records:
                 sink(record)
             records += len(outcome.records)
-            if bar is not None:
+            if bar is not None and outcome.records:
                 bar.set_postfix(records=records, refresh=False)
     return counts
 
@@ -493,13 +538,15 @@ def build(cfg: BuildConfig) -> int:
             trace_jobs = sandbox_tracer(sandbox, Limits())
             position = 0
             for j in todo:
-                # Shards are consecutive slices of one stream: skip to shard j, then take its programs.
-                chunk = list(islice(programs, per * j - position, per * j - position + per))
+                # Shards are consecutive slices of one stream: skip to shard j, then take its programs (lazily:
+                # making them overlaps tracing them).
+                chunk = islice(programs, per * j - position, per * j - position + per)
                 position = per * (j + 1)
+                head = next(chunk, None)
                 writer = ShardWriter(out, shard_name(cfg, j))
                 try:
-                    if chunk:
-                        counts = build_shard(chunk, cfg, trace_jobs, writer.add, bar)
+                    if head is not None:
+                        counts = build_shard(chain([head], chunk), cfg, trace_jobs, writer.add, bar)
                     else:
                         counts = Counter({"empty shard (the source has fewer programs than --size)": 1})
                 except BaseException:
