@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import random
 import re
+import signal
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from itertools import chain, islice
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from tqdm import tqdm
@@ -52,6 +56,9 @@ CHUNK = 256  # programs per round: their originals are traced first, then the mu
 # Jobs per sandbox request: consecutive import-free programs then share one forked child (training/tracing/sandbox.py),
 # which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
 BATCH = 16
+# Generated programs' traces are short (~30 steps, ~5 KB of JSON): 64 a request share a child (fewer forks)
+# and the requests in flight still hold only a few MB.
+SHORT_BATCH = 64
 PROGRAMS_PER_SHARD = 5000  # default shard size: a kill -9 loses at most this much work
 _UNCHECKED = Trace(status="ok", message="not traced twice")  # marks a mutant left out of the sampled check
 
@@ -111,6 +118,34 @@ def normalized(program: str) -> str | None:
         return ast.unparse(ast.parse(program))
     except (SyntaxError, ValueError, RecursionError):
         return None
+
+
+# A program and its normalized code (None: it does not parse), the builder's input.
+Made = tuple[SourceProgram, "str | None"]
+
+
+def with_code(programs: Iterable[SourceProgram]) -> Iterator[Made]:
+    return ((p, normalized(p.program)) for p in programs)
+
+
+def made(seed: int, start: int, stop: int) -> list[Made]:
+    """Generated programs ``start``..``stop - 1`` of ``seed`` with their normalized code: the costliest part
+    of the main process's work per generated program, done in a helper process (``made_in``)."""
+    from codeexecutor.training.dataset.sources.generated import generated
+
+    return list(with_code(generated(seed, i) for i in range(start, stop)))
+
+
+def made_in(pool: Pool, seed: int, start: int, stop: int, per_task: int = 64, ahead: int = 16) -> Iterator[Made]:
+    """``made(seed, start, stop)`` from ``pool``, in order, at most ``ahead`` tasks of ``per_task`` programs
+    ahead of the reader (memory stays flat whatever the shard size)."""
+    pending: deque[AsyncResult] = deque()
+    for lo in range(start, stop, per_task):
+        pending.append(pool.apply_async(made, (seed, lo, min(lo + per_task, stop))))
+        if len(pending) >= ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def dedup_key(code: str, stdin: str) -> str:
@@ -202,11 +237,10 @@ class _Mutant:
     check: bool  # traced twice (the sampled determinism check)
 
 
-def _prepare(programs: Iterable[SourceProgram], seen: set[str], cfg: BuildConfig,
+def _prepare(programs: Iterable[Made], seen: set[str], cfg: BuildConfig,
              skipped: list[Outcome]) -> Iterator[_Prepared]:
     """The programs to trace, lazily (so making them overlaps tracing); the others go to ``skipped``."""
-    for p in programs:
-        code = normalized(p.program)
+    for p, code in programs:
         if code is None:
             skipped.append(Outcome("skipped", "does not parse"))
             continue
@@ -352,7 +386,7 @@ def _original(prep: _Prepared, first: Trace | None, second: Trace | None, cfg: B
     return _Ready(prep, record, _digest(dumped) if dumped else "")
 
 
-def build_chunk(programs: Iterable[SourceProgram], cfg: BuildConfig, seen: set[str], counts: Counter,
+def build_chunk(programs: Iterable[Made], cfg: BuildConfig, seen: set[str], counts: Counter,
                 trace_jobs: TraceJobs, advance: Callable[[int], object] = _no_progress) -> Iterator[Outcome]:
     """Trace, mutate and filter a chunk of programs; one Outcome per program (``advance`` hears of each).
 
@@ -407,7 +441,7 @@ def build_chunk(programs: Iterable[SourceProgram], cfg: BuildConfig, seen: set[s
         advance(1)
 
 
-def build_shard(programs: Iterable[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
+def build_shard(programs: Iterable[Made], cfg: BuildConfig, trace_jobs: TraceJobs,
                 sink: Callable[[dict], object], bar: tqdm | None = None) -> Counter:
     """Every record of one shard, handed to ``sink`` as it is made; returns the counts (outcomes, drop
     reasons, cuts)."""
@@ -533,15 +567,22 @@ def build(cfg: BuildConfig) -> int:
     if todo:
         programs, known = load_programs(cfg)
         total = sum(max(0, min(known, per * (j + 1)) - per * j) for j in todo)
-        with (Sandbox(workers=cfg.workers) as sandbox,
+        # Generated programs are made (and normalized) in a helper process while this one handles traces:
+        # forked now, before any thread exists (the sandbox's and the progress bar's come later).
+        maker = (multiprocessing.get_context("fork").Pool(1, signal.signal, (signal.SIGINT, signal.SIG_IGN))
+                 if cfg.kind == "generated" and cfg.workers > 1 else contextlib.nullcontext())
+        with (maker as pool, Sandbox(workers=cfg.workers) as sandbox,
               tqdm(total=total, unit="prog", desc=cfg.kind, smoothing=0.05) as bar):
-            trace_jobs = sandbox_tracer(sandbox, Limits())
+            trace_jobs = sandbox_tracer(sandbox, Limits(), SHORT_BATCH if cfg.kind in DETERMINISTIC else BATCH)
             position = 0
             for j in todo:
                 # Shards are consecutive slices of one stream: skip to shard j, then take its programs (lazily:
-                # making them overlaps tracing them).
-                chunk = islice(programs, per * j - position, per * j - position + per)
-                position = per * (j + 1)
+                # making them overlaps tracing them). Generated program i depends only on (seed, i).
+                if pool is not None:
+                    chunk = made_in(pool, cfg.seed, per * j, min(cfg.size, per * (j + 1)))
+                else:
+                    chunk = with_code(islice(programs, per * j - position, per * j - position + per))
+                    position = per * (j + 1)
                 head = next(chunk, None)
                 writer = ShardWriter(out, shard_name(cfg, j))
                 try:
