@@ -41,6 +41,7 @@ from codeexecutor.training.dataset import stats
 from codeexecutor.training.dataset.mutants import mutants
 from codeexecutor.training.dataset.shards import DONE, SPLITS, ShardWriter, write_atomic
 from codeexecutor.training.dataset.sources import KINDS, SourceProgram
+from codeexecutor.training.dataset.structure import Description, describe_tree
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
@@ -106,6 +107,7 @@ class Outcome:
     status: str
     reason: str = ""
     records: tuple[dict, ...] = ()
+    described: Description | None = None  # the structure of the original (records[0]), when already known
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -120,20 +122,34 @@ def normalized(program: str) -> str | None:
         return None
 
 
-# A program and its normalized code (None: it does not parse), the builder's input.
-Made = tuple[SourceProgram, "str | None"]
+# The builder's input: a program, its normalized code (None: it does not parse) and its structure for the
+# report (None: not known yet, ShardWriter works it out).
+Made = tuple[SourceProgram, "str | None", "Description | None"]
 
 
 def with_code(programs: Iterable[SourceProgram]) -> Iterator[Made]:
-    return ((p, normalized(p.program)) for p in programs)
+    return ((p, normalized(p.program), None) for p in programs)
+
+
+def _made(program: SourceProgram) -> Made:
+    """``normalized`` and ``describe`` of the program from one parse."""
+    try:
+        tree = ast.parse(program.program)
+    except (SyntaxError, ValueError, RecursionError):
+        return program, None, (None, set())
+    try:
+        code = ast.unparse(tree)
+    except (ValueError, RecursionError):
+        code = None
+    return program, code, describe_tree(tree)
 
 
 def made(seed: int, start: int, stop: int) -> list[Made]:
-    """Generated programs ``start``..``stop - 1`` of ``seed`` with their normalized code: the costliest part
+    """Generated programs ``start``..``stop - 1`` of ``seed``, normalized and described: the costliest part
     of the main process's work per generated program, done in a helper process (``made_in``)."""
     from codeexecutor.training.dataset.sources.generated import generated
 
-    return list(with_code(generated(seed, i) for i in range(start, stop)))
+    return [_made(generated(seed, i)) for i in range(start, stop)]
 
 
 def made_in(pool: Pool, seed: int, start: int, stop: int, per_task: int = 64, ahead: int = 16) -> Iterator[Made]:
@@ -223,6 +239,7 @@ class _Prepared:
     split: str
     key: str
     rng: random.Random
+    described: Description | None  # the program's structure, when already known
 
 
 @dataclass
@@ -240,7 +257,7 @@ class _Mutant:
 def _prepare(programs: Iterable[Made], seen: set[str], cfg: BuildConfig,
              skipped: list[Outcome]) -> Iterator[_Prepared]:
     """The programs to trace, lazily (so making them overlaps tracing); the others go to ``skipped``."""
-    for p, code in programs:
+    for p, code, described in programs:
         if code is None:
             skipped.append(Outcome("skipped", "does not parse"))
             continue
@@ -252,7 +269,7 @@ def _prepare(programs: Iterable[Made], seen: set[str], cfg: BuildConfig,
         # Seeded per program id: the same program gets the same mutants in any shard layout or worker count.
         # The held-out benchmark is test data only: it must never be drawn for training or validation.
         split = "test" if p.kind == "realcode" else split_of(split_key(p, code))
-        yield _Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}"))
+        yield _Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}"), described)
 
 
 def traced_twice(program: SourceProgram, cfg: BuildConfig) -> bool:
@@ -409,7 +426,7 @@ def build_chunk(programs: Iterable[Made], cfg: BuildConfig, seen: set[str], coun
             yield got
             advance(1)
         elif streaming:
-            yield Outcome("ok", records=(got.record,))
+            yield Outcome("ok", records=(got.record,), described=prep.described)
             advance(1)
         else:
             ready.append(got)
@@ -428,7 +445,7 @@ def build_chunk(programs: Iterable[Made], cfg: BuildConfig, seen: set[str], coun
         mutant = plan_m[cursor]  # ``plan_m`` grows as the jobs generator runs, always ahead of the results
         again = next(traces) if mutant.check else _UNCHECKED
         while finished < mutant.i:
-            yield Outcome("ok", records=(ready[finished].record, *kept))
+            yield Outcome("ok", records=(ready[finished].record, *kept), described=ready[finished].prep.described)
             kept, finished = [], finished + 1
             advance(1)
         item = ready[mutant.i]
@@ -436,13 +453,13 @@ def build_chunk(programs: Iterable[Made], cfg: BuildConfig, seen: set[str], coun
         if record is not None:
             kept.append(record)
     while finished < len(ready):
-        yield Outcome("ok", records=(ready[finished].record, *kept))
+        yield Outcome("ok", records=(ready[finished].record, *kept), described=ready[finished].prep.described)
         kept, finished = [], finished + 1
         advance(1)
 
 
 def build_shard(programs: Iterable[Made], cfg: BuildConfig, trace_jobs: TraceJobs,
-                sink: Callable[[dict], object], bar: tqdm | None = None) -> Counter:
+                sink: Callable[[dict, Description | None], object], bar: tqdm | None = None) -> Counter:
     """Every record of one shard, handed to ``sink`` as it is made; returns the counts (outcomes, drop
     reasons, cuts)."""
     counts: Counter = Counter()
@@ -455,8 +472,8 @@ def build_shard(programs: Iterable[Made], cfg: BuildConfig, trace_jobs: TraceJob
         for outcome in build_chunk(chunk, cfg, seen, counts, trace_jobs, advance):
             why = f": {outcome.reason}" if outcome.reason else ""
             counts[f"program {outcome.status}{why}"] += 1
-            for record in outcome.records:
-                sink(record)
+            for i, record in enumerate(outcome.records):
+                sink(record, None if i else outcome.described)
             records += len(outcome.records)
             if bar is not None and outcome.records:
                 bar.set_postfix(records=records, refresh=False)
