@@ -38,7 +38,6 @@ from tqdm import tqdm
 
 from codeexecutor.model.trace import Trace, to_text
 from codeexecutor.training.dataset import stats
-from codeexecutor.training.dataset.mutants import mutants
 from codeexecutor.training.dataset.shards import DONE, SPLITS, ShardWriter, write_atomic
 from codeexecutor.training.dataset.sources import KINDS, SourceProgram
 from codeexecutor.training.dataset.structure import Description, describe_tree
@@ -318,6 +317,8 @@ def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan:
     """Yield the mutant tracing jobs (lazily, so mutation overlaps tracing); ``plan`` records each one."""
     if cfg.mutants_per_program <= 0:  # parsing for mutation sites costs more than tracing: skip it
         return
+    from codeexecutor.training.dataset.mutants import mutants  # libcst: a fifth of a second to import
+
     for i, prep in enumerate(ready):
         made = mutants(prep.program.program, cfg.mutants_per_program, prep.rng, cfg.max_order)
         for k, (operator, code) in enumerate(made):
