@@ -286,6 +286,30 @@ def test_generated_build_is_the_same_with_the_helper_process_and_in_order(tmp_pa
         assert (pooled / "_done" / name).read_text() == (alone / "_done" / name).read_text()
 
 
+def _dying_maker(seed: int, start: int, stop: int) -> list:
+    """``build.made`` that kills its (helper) process at its second task, as the OOM killer would."""
+    from codeexecutor.training.dataset.build import _made
+    from codeexecutor.training.dataset.sources.generated import generated
+
+    if start >= 64:
+        os._exit(9)
+    return [_made(generated(seed, i)) for i in range(start, stop)]
+
+
+def test_a_dead_helper_process_fails_the_build_with_the_fix(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from codeexecutor.training.dataset import build as build_module
+
+    monkeypatch.setattr(build_module, "made", _dying_maker)  # the helper is forked: it sees this one
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"helper process that makes the generated programs died.*--workers 1"):
+        build(BuildConfig(kind="generated", out=str(tmp_path), size=200, seed=1, mutants_per_program=0,
+                          workers=2))
+    assert time.monotonic() - started < 60  # an error, not a hang
+    assert not list((tmp_path / "_done").glob("*.json"))  # the shard is not marked done
+    assert not list(tmp_path.rglob("*.tmp-*"))
+
+
 def test_a_program_killed_mid_batch_loses_none_of_the_others(tmp_path: Path) -> None:
     from codeexecutor.training.dataset.build import build_shard, sandbox_tracer, with_code
     from codeexecutor.training.dataset.sources import SourceProgram

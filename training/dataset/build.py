@@ -29,9 +29,10 @@ import signal
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from itertools import chain, islice
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from tqdm import tqdm
@@ -151,16 +152,31 @@ def made(seed: int, start: int, stop: int) -> list[Made]:
     return [_made(generated(seed, i)) for i in range(start, stop)]
 
 
-def made_in(pool: Pool, seed: int, start: int, stop: int, per_task: int = 64, ahead: int = 16) -> Iterator[Made]:
+def helper_process() -> ProcessPoolExecutor:
+    """One helper process for ``made_in``, forked at once: call it before any thread exists (a fork copies
+    only the calling thread, and the locks other threads held). Ctrl-C is left to this process."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=signal.signal,
+                               initargs=(signal.SIGINT, signal.SIG_IGN))
+    pool.submit(int).result()  # with fork, the process starts with the first task
+    return pool
+
+
+def made_in(pool: ProcessPoolExecutor, seed: int, start: int, stop: int, per_task: int = 64,
+            ahead: int = 16) -> Iterator[Made]:
     """``made(seed, start, stop)`` from ``pool``, in order, at most ``ahead`` tasks of ``per_task`` programs
     ahead of the reader (memory stays flat whatever the shard size)."""
-    pending: deque[AsyncResult] = deque()
-    for lo in range(start, stop, per_task):
-        pending.append(pool.apply_async(made, (seed, lo, min(lo + per_task, stop))))
-        if len(pending) >= ahead:
-            yield from pending.popleft().get()
-    while pending:
-        yield from pending.popleft().get()
+    pending: deque[Future[list[Made]]] = deque()
+    try:
+        for lo in range(start, stop, per_task):
+            pending.append(pool.submit(made, seed, lo, min(lo + per_task, stop)))
+            if len(pending) >= ahead:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BrokenProcessPool as e:
+        raise RuntimeError(f"build-dataset: the helper process that makes the generated programs died ({e}); "
+                           f"rerun the command to resume (finished shards are kept), or pass --workers 1 to "
+                           f"make them in this process") from e
 
 
 def dedup_key(code: str, stdin: str) -> str:
@@ -587,8 +603,7 @@ def build(cfg: BuildConfig) -> int:
         total = sum(max(0, min(known, per * (j + 1)) - per * j) for j in todo)
         # Generated programs are made (and normalized) in a helper process while this one handles traces:
         # forked now, before any thread exists (the sandbox's and the progress bar's come later).
-        maker = (multiprocessing.get_context("fork").Pool(1, signal.signal, (signal.SIGINT, signal.SIG_IGN))
-                 if cfg.kind == "generated" and cfg.workers > 1 else contextlib.nullcontext())
+        maker = (helper_process() if cfg.kind == "generated" and cfg.workers > 1 else contextlib.nullcontext())
         with (maker as pool, Sandbox(workers=cfg.workers) as sandbox,
               tqdm(total=total, unit="prog", desc=cfg.kind, smoothing=0.05) as bar):
             trace_jobs = sandbox_tracer(sandbox, Limits(), SHORT_BATCH if cfg.kind in DETERMINISTIC else BATCH)
