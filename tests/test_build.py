@@ -310,6 +310,43 @@ def test_a_dead_helper_process_fails_the_build_with_the_fix(tmp_path: Path,
     assert not list(tmp_path.rglob("*.tmp-*"))
 
 
+def test_the_helper_process_ends_when_the_builder_is_killed(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "codeexecutor", "build-dataset", "--kind", "generated", "--size", "100000",
+               "--out", str(tmp_path)]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if int(fields[1]) == proc.pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    def running(pid: int) -> bool:
+        try:
+            return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 60
+        while len(children()) < 5 and time.monotonic() < deadline:  # the helper and 4 zygotes
+            time.sleep(0.05)
+        helper = min(children())  # forked first
+        assert running(helper)
+    finally:
+        proc.kill()  # the builder alone (not its process group): nothing tells its processes
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while running(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(helper)
+
+
 def test_a_program_killed_mid_batch_loses_none_of_the_others(tmp_path: Path) -> None:
     from codeexecutor.training.dataset.build import build_shard, sandbox_tracer, with_code
     from codeexecutor.training.dataset.sources import SourceProgram

@@ -27,6 +27,8 @@ import random
 import re
 import signal
 import sys
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -154,11 +156,24 @@ def made(seed: int, start: int, stop: int) -> list[Made]:
 
 def helper_process() -> ProcessPoolExecutor:
     """One helper process for ``made_in``, forked at once: call it before any thread exists (a fork copies
-    only the calling thread, and the locks other threads held). Ctrl-C is left to this process."""
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=signal.signal,
-                               initargs=(signal.SIGINT, signal.SIG_IGN))
+    only the calling thread, and the locks other threads held)."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_helper_start,
+                               initargs=(os.getpid(),))
     pool.submit(int).result()  # with fork, the process starts with the first task
     return pool
+
+
+def _helper_start(parent: int) -> None:
+    """In the helper: Ctrl-C is the parent's to handle, and the helper ends when the parent does, even by
+    ``kill -9`` (its task queue never reports the end: the helper holds a copy of the writing end)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent,), name="end-with-parent", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def made_in(pool: ProcessPoolExecutor, seed: int, start: int, stop: int, per_task: int = 64,
