@@ -268,3 +268,139 @@ def test_split_is_a_stable_90_5_5_hash() -> None:
     got = Counter(split_of(f"program-{i}") for i in range(2000))
     assert got == Counter({"train": 1788, "valid": 110, "test": 102})
     assert split_of("program-0") == split_of("program-0")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The streamed build of generated programs: a helper process makes them, the sandbox traces 64 a request.
+
+
+def test_generated_build_is_the_same_with_the_helper_process_and_in_order(tmp_path: Path) -> None:
+    pooled, alone = tmp_path / "pooled", tmp_path / "alone"
+    build(BuildConfig(kind="generated", out=str(pooled), size=40, shards=2, seed=5, mutants_per_program=0,
+                      max_tokens=1000, workers=2))
+    build(BuildConfig(kind="generated", out=str(alone), size=40, shards=2, seed=5, mutants_per_program=0,
+                      max_tokens=1000, workers=1))  # in this process, in order: the debugging mode
+    assert len(records(pooled)) == 40
+    assert [json.dumps(r) for r in records(pooled)] == [json.dumps(r) for r in records(alone)]
+    for name in ("generated-00000.json", "generated-00001.json"):
+        assert (pooled / "_done" / name).read_text() == (alone / "_done" / name).read_text()
+
+
+def _dying_maker(seed: int, start: int, stop: int) -> list:
+    """``build.made`` that kills its (helper) process at its second task, as the OOM killer would."""
+    from codeexecutor.training.dataset.build import _made
+    from codeexecutor.training.dataset.sources.generated import generated
+
+    if start >= 64:
+        os._exit(9)
+    return [_made(generated(seed, i)) for i in range(start, stop)]
+
+
+def test_a_dead_helper_process_fails_the_build_with_the_fix(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from codeexecutor.training.dataset import build as build_module
+
+    monkeypatch.setattr(build_module, "made", _dying_maker)  # the helper is forked: it sees this one
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"helper process that makes the generated programs died.*--workers 1"):
+        build(BuildConfig(kind="generated", out=str(tmp_path), size=200, seed=1, mutants_per_program=0,
+                          workers=2))
+    assert time.monotonic() - started < 60  # an error, not a hang
+    assert not list((tmp_path / "_done").glob("*.json"))  # the shard is not marked done
+    assert not list(tmp_path.rglob("*.tmp-*"))
+
+
+def test_the_helper_process_ends_when_the_builder_is_killed(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "codeexecutor", "build-dataset", "--kind", "generated", "--size", "100000",
+               "--out", str(tmp_path)]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if int(fields[1]) == proc.pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    def running(pid: int) -> bool:
+        try:
+            return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 60
+        while len(children()) < 5 and time.monotonic() < deadline:  # the helper and 4 zygotes
+            time.sleep(0.05)
+        helper = min(children())  # forked first
+        assert running(helper)
+    finally:
+        proc.kill()  # the builder alone (not its process group): nothing tells its processes
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while running(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(helper)
+
+
+def test_a_program_killed_mid_batch_loses_none_of_the_others(tmp_path: Path) -> None:
+    from codeexecutor.training.dataset.build import build_shard, sandbox_tracer, with_code
+    from codeexecutor.training.dataset.sources import SourceProgram
+    from codeexecutor.training.dataset.sources.generated import generated
+    from codeexecutor.training.tracing.sandbox import Limits, Sandbox
+
+    programs = [generated(7, i) for i in range(12)]
+    # Killed by the zygote inside one C call (the rest of its child's batch goes to a new child), and
+    # stopped by the step limit: both in the middle of one 64-job request.
+    programs[3:3] = [SourceProgram(id="slow", kind="generated", program="x = sum(range(10 ** 10))\n")]
+    programs[8:8] = [SourceProgram(id="loop", kind="generated", program="while True:\n    pass\n")]
+    limits = Limits(wall_seconds=0.5, grace_seconds=0.5, cpu_seconds=1, max_steps=1000)
+    cfg = BuildConfig(kind="generated", out=str(tmp_path), size=14, mutants_per_program=0, max_tokens=100_000)
+    got: list[dict] = []
+    with Sandbox(workers=2) as sandbox:
+        counts = build_shard(with_code(programs), cfg, sandbox_tracer(sandbox, limits, batch=64),
+                             lambda record, described: got.append(record))
+    assert counts["program ok"] == 12
+    assert counts["program failed: original timeout"] == 1 and counts["program failed: original steps"] == 1
+    ok = [p for p in programs if p.id not in ("slow", "loop")]
+    assert [r["id"] for r in got] == [f"{p.id}#orig" for p in ok]
+    # Each record is exactly what a child of its own gives the program.
+    assert [r["trace"] for r in got] == [trace_program(p.program, "", limits).to_json() for p in ok]
+
+
+def test_generated_originals_are_traced_twice_for_a_sample_and_others_always() -> None:
+    from codeexecutor.training.dataset.build import traced_twice
+    from codeexecutor.training.dataset.sources import SourceProgram
+
+    cfg = BuildConfig(kind="generated", out="unused", size=2000, seed=11, mutants_per_program=0)
+    programs = [SourceProgram(id=f"generated/11-{i:07d}", kind="generated", program="") for i in range(2000)]
+    sample = [traced_twice(p, cfg) for p in programs]
+    assert sum(sample) == 526  # ~ --check-rate 0.25
+    other_seed = BuildConfig(kind="generated", out="unused", size=2000, seed=12, mutants_per_program=0)
+    assert sample != [traced_twice(p, other_seed) for p in programs]
+    none = BuildConfig(kind="generated", out="unused", size=1, mutants_per_program=0, check_rate=0.0)
+    assert not any(traced_twice(p, none) for p in programs)
+    for kind in ("singleline", "tutorial", "codenet", "realcode"):
+        assert traced_twice(SourceProgram(id="x", kind=kind, program=""), none)
+
+
+def test_a_sampled_generated_original_whose_traces_differ_is_dropped(tmp_path: Path) -> None:
+    from codeexecutor.training.dataset.build import build_shard, traced_twice, with_code
+    from codeexecutor.training.dataset.sources.generated import generated
+
+    def drifting(jobs):  # every trace differs from the one before: no original survives a second trace
+        for n, _ in enumerate(jobs):
+            yield Trace(steps=[Step(line=1, frame="<module>", state={"n": str(n)})])
+
+    cfg = BuildConfig(kind="generated", out=str(tmp_path), size=40, seed=3, mutants_per_program=0)
+    programs = [generated(3, i) for i in range(40)]
+    twice = [traced_twice(p, cfg) for p in programs]
+    got: list[dict] = []
+    counts = build_shard(with_code(programs), cfg, drifting, lambda record, described: got.append(record))
+    assert 0 < sum(twice) < 40
+    assert counts["program failed: original not deterministic"] == sum(twice)
+    assert [r["origin"] for r in got] == [p.id for p, t in zip(programs, twice, strict=True) if not t]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codeexecutor.training.tracing.sandbox import Limits, Sandbox
+from codeexecutor.training.tracing.sandbox import Limits, Sandbox, batchable
 
 FAST = Limits(wall_seconds=0.5, grace_seconds=0.5, cpu_seconds=1, memory_mb=256)
 
@@ -239,6 +239,18 @@ def test_batched_programs_share_a_child_until_one_changes_the_interpreter(monkey
     assert c not in (a, imports, d)  # `leak` changed builtins: a new child for the rest
     assert imports not in (a, c, d)  # a program that imports runs alone
     assert d == e
+
+
+@pytest.mark.parametrize(("source", "alone"), [
+    ("class Stack:\n    def __init__(self):\n        self.items = []\n", False),  # the one dunder allowed
+    ("class Stack:\n    def __init__(self):\n        self.k = self.__class__\n", True),
+    ("s = Stack()\ns.__init__()\n", True),  # naming __init__ elsewhere than its definition
+    ("class A:\n    def __init__(self, n):\n        self.n = n\nclass B:\n    def __init__(self):\n        pass\n",
+     False),
+    ("impdef __init__(ort", True),  # what is left once the definitions are taken out is what counts
+])
+def test_which_programs_share_a_child(source: str, alone: bool) -> None:
+    assert batchable(source) is not alone
 
 
 def test_a_batch_gives_the_traces_of_one_child_per_program(sandbox: Sandbox) -> None:

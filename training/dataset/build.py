@@ -17,30 +17,41 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import random
 import re
+import signal
 import sys
-from collections import Counter
+import threading
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from tqdm import tqdm
 
 from codeexecutor.model.trace import Trace, to_text
 from codeexecutor.training.dataset import stats
-from codeexecutor.training.dataset.mutants import mutants
 from codeexecutor.training.dataset.shards import DONE, SPLITS, ShardWriter, write_atomic
 from codeexecutor.training.dataset.sources import KINDS, SourceProgram
+from codeexecutor.training.dataset.structure import Description, describe_tree
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
 REAL_CODE = ("codenet", "realcode")  # kinds of real code: whole files split together, erroring originals dropped
+# Kinds deterministic by construction (training/dataset/generator/: no imports, no clock, no randomness, no
+# I/O): their originals are traced twice only for a --check-rate sample, like mutants. Tracing every one twice
+# was half of the generated kind's build time, and no generated program has ever failed the check.
+DETERMINISTIC = ("generated",)
 # An object's default repr shows its address: the same in both traces of one build (they share a zygote),
 # another in any other process, so such a trace cannot be re-traced (scripts/check_dataset.py) or learnt.
 _ADDRESS = re.compile(r"0x[0-9a-f]{6,}>")  # "<Box object at 0x7f3a...>", not a hex number
@@ -48,6 +59,9 @@ CHUNK = 256  # programs per round: their originals are traced first, then the mu
 # Jobs per sandbox request: consecutive import-free programs then share one forked child (training/tracing/sandbox.py),
 # which made SingleLine tracing ~10x faster than a fork per program (docs/dataset.md has the figures).
 BATCH = 16
+# Generated programs' traces are short (~30 steps, ~5 KB of JSON): 64 a request share a child (fewer forks)
+# and the requests in flight still hold only a few MB.
+SHORT_BATCH = 64
 PROGRAMS_PER_SHARD = 5000  # default shard size: a kill -9 loses at most this much work
 _UNCHECKED = Trace(status="ok", message="not traced twice")  # marks a mutant left out of the sampled check
 
@@ -95,6 +109,7 @@ class Outcome:
     status: str
     reason: str = ""
     records: tuple[dict, ...] = ()
+    described: Description | None = None  # the structure of the original (records[0]), when already known
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -107,6 +122,76 @@ def normalized(program: str) -> str | None:
         return ast.unparse(ast.parse(program))
     except (SyntaxError, ValueError, RecursionError):
         return None
+
+
+# The builder's input: a program, its normalized code (None: it does not parse) and its structure for the
+# report (None: not known yet, ShardWriter works it out).
+Made = tuple[SourceProgram, "str | None", "Description | None"]
+
+
+def with_code(programs: Iterable[SourceProgram]) -> Iterator[Made]:
+    return ((p, normalized(p.program), None) for p in programs)
+
+
+def _made(program: SourceProgram) -> Made:
+    """``normalized`` and ``describe`` of the program from one parse."""
+    try:
+        tree = ast.parse(program.program)
+    except (SyntaxError, ValueError, RecursionError):
+        return program, None, (None, set())
+    try:
+        code = ast.unparse(tree)
+    except (ValueError, RecursionError):
+        code = None
+    return program, code, describe_tree(tree)
+
+
+def made(seed: int, start: int, stop: int) -> list[Made]:
+    """Generated programs ``start``..``stop - 1`` of ``seed``, normalized and described: the costliest part
+    of the main process's work per generated program, done in a helper process (``made_in``)."""
+    from codeexecutor.training.dataset.sources.generated import generated
+
+    return [_made(generated(seed, i)) for i in range(start, stop)]
+
+
+def helper_process() -> ProcessPoolExecutor:
+    """One helper process for ``made_in``, forked at once: call it before any thread exists (a fork copies
+    only the calling thread, and the locks other threads held)."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_helper_start,
+                               initargs=(os.getpid(),))
+    pool.submit(int).result()  # with fork, the process starts with the first task
+    return pool
+
+
+def _helper_start(parent: int) -> None:
+    """In the helper: Ctrl-C is the parent's to handle, and the helper ends when the parent does, even by
+    ``kill -9`` (its task queue never reports the end: the helper holds a copy of the writing end)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent,), name="end-with-parent", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def made_in(pool: ProcessPoolExecutor, seed: int, start: int, stop: int, per_task: int = 64,
+            ahead: int = 16) -> Iterator[Made]:
+    """``made(seed, start, stop)`` from ``pool``, in order, at most ``ahead`` tasks of ``per_task`` programs
+    ahead of the reader (memory stays flat whatever the shard size)."""
+    pending: deque[Future[list[Made]]] = deque()
+    try:
+        for lo in range(start, stop, per_task):
+            pending.append(pool.submit(made, seed, lo, min(lo + per_task, stop)))
+            if len(pending) >= ahead:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BrokenProcessPool as e:
+        raise RuntimeError(f"build-dataset: the helper process that makes the generated programs died ({e}); "
+                           f"rerun the command to resume (finished shards are kept), or pass --workers 1 to "
+                           f"make them in this process") from e
 
 
 def dedup_key(code: str, stdin: str) -> str:
@@ -184,6 +269,7 @@ class _Prepared:
     split: str
     key: str
     rng: random.Random
+    described: Description | None  # the program's structure, when already known
 
 
 @dataclass
@@ -198,11 +284,10 @@ class _Mutant:
     check: bool  # traced twice (the sampled determinism check)
 
 
-def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
-             skipped: list[Outcome]) -> list[_Prepared]:
-    out = []
-    for p in programs:
-        code = normalized(p.program)
+def _prepare(programs: Iterable[Made], seen: set[str], cfg: BuildConfig,
+             skipped: list[Outcome]) -> Iterator[_Prepared]:
+    """The programs to trace, lazily (so making them overlaps tracing); the others go to ``skipped``."""
+    for p, code, described in programs:
         if code is None:
             skipped.append(Outcome("skipped", "does not parse"))
             continue
@@ -214,8 +299,17 @@ def _prepare(programs: list[SourceProgram], seen: set[str], cfg: BuildConfig,
         # Seeded per program id: the same program gets the same mutants in any shard layout or worker count.
         # The held-out benchmark is test data only: it must never be drawn for training or validation.
         split = "test" if p.kind == "realcode" else split_of(split_key(p, code))
-        out.append(_Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}")))
-    return out
+        yield _Prepared(p, code, split, key, random.Random(f"{cfg.seed}:{p.id}"), described)
+
+
+def traced_twice(program: SourceProgram, cfg: BuildConfig) -> bool:
+    """Whether an original is traced twice (the determinism check): always, except for the kinds that are
+    deterministic by construction, where a ``--check-rate`` sample is (drawn from a hash of the seed and the
+    program's id: the same in any shard layout, and independent of the mutants' random draws)."""
+    if program.kind not in DETERMINISTIC:
+        return True
+    draw = int(hashlib.sha256(f"check:{cfg.seed}:{program.id}".encode()).hexdigest()[:13], 16) / 16**13
+    return draw < cfg.check_rate
 
 
 # Jobs in, traces out in input order; None for a job the sandbox itself failed on (a value, not a raise).
@@ -237,10 +331,16 @@ def sandbox_tracer(sandbox: Sandbox, limits: Limits, batch: int = BATCH) -> Trac
     return run
 
 
-def _trace_twice(jobs: list[tuple[str, str]],
-                 trace_jobs: TraceJobs) -> list[tuple[Trace | None, Trace | None]]:
-    traces = list(trace_jobs(j for job in jobs for j in (job, job)))
-    return [(traces[2 * i], traces[2 * i + 1]) for i in range(len(jobs))]
+def _original_jobs(prepared: Iterable[_Prepared], cfg: BuildConfig,
+                   plan: list[tuple[_Prepared, bool]]) -> Iterator[tuple[str, str]]:
+    """Yield each original's tracing job (twice when ``traced_twice``); ``plan`` records each original."""
+    for prep in prepared:
+        twice = traced_twice(prep.program, cfg)
+        plan.append((prep, twice))
+        job = (prep.program.program, prep.program.stdin)
+        yield job
+        if twice:
+            yield job
 
 
 def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan: list[_Mutant],
@@ -248,6 +348,8 @@ def _mutant_jobs(ready: list[_Prepared], cfg: BuildConfig, seen: set[str], plan:
     """Yield the mutant tracing jobs (lazily, so mutation overlaps tracing); ``plan`` records each one."""
     if cfg.mutants_per_program <= 0:  # parsing for mutation sites costs more than tracing: skip it
         return
+    from codeexecutor.training.dataset.mutants import mutants  # libcst: a fifth of a second to import
+
     for i, prep in enumerate(ready):
         made = mutants(prep.program.program, cfg.mutants_per_program, prep.rng, cfg.max_order)
         for k, (operator, code) in enumerate(made):
@@ -310,47 +412,72 @@ class _Ready:
     digest: str
 
 
-def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str], counts: Counter,
+def _original(prep: _Prepared, first: Trace | None, second: Trace | None, cfg: BuildConfig,
+              counts: Counter) -> Outcome | _Ready:
+    """An original's failure or skip, or its record (``second``: its second trace, or ``_UNCHECKED``)."""
+    reason = _usable(first, prep.program.kind)
+    checked = second is not _UNCHECKED
+    # The JSON text is what is compared, and what spots equivalent mutants: made only when needed.
+    dumped = first.dumps() if reason is None and (checked or cfg.mutants_per_program > 0) else ""
+    if reason is None and checked and (second is None or dumped != second.dumps()):
+        reason = "original not deterministic"
+    if reason is None and prep.program.kind in REAL_CODE and _ADDRESS.search(dumped):
+        reason = "original shows a memory address"
+    if reason:
+        return Outcome("failed", reason)
+    fitted = fit(prep.program.program, first, cfg.max_tokens)
+    if fitted is None:
+        return Outcome("skipped", "original too long")
+    trace, text = fitted
+    counts["originals cut to fit"] += trace is not first
+    record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
+                         "original", prep.split, prep.key)
+    return _Ready(prep, record, _digest(dumped) if dumped else "")
+
+
+def build_chunk(programs: Iterable[Made], cfg: BuildConfig, seen: set[str], counts: Counter,
                 trace_jobs: TraceJobs, advance: Callable[[int], object] = _no_progress) -> Iterator[Outcome]:
     """Trace, mutate and filter a chunk of programs; one Outcome per program (``advance`` hears of each).
 
+    The programs are made, traced and turned into records as a stream: the main process makes the next
+    programs and the records of the last ones while the sandbox traces those in between. Without mutants an
+    original's outcome is yielded as soon as its traces are back (a chunk may then be a whole shard).
     Memory stays at about one program's records: full traces (a 10,000-step trace is megabytes) are cut or
     dropped as they arrive, and each program's outcome is yielded once the next program's mutants come back.
     """
     skipped: list[Outcome] = []
-    prepared = _prepare(programs, seen, cfg, skipped)
-    yield from skipped
-    traced = _trace_twice([(p.program.program, p.program.stdin) for p in prepared], trace_jobs)
+    plan: list[tuple[_Prepared, bool]] = []  # grows as the jobs generator runs, always ahead of the results
+    traced = iter(trace_jobs(_original_jobs(_prepare(programs, seen, cfg, skipped), cfg, plan)))
+    streaming = cfg.mutants_per_program <= 0
     ready: list[_Ready] = []
-    for prep, (first, second) in zip(prepared, traced, strict=True):
-        reason = _usable(first, prep.program.kind)
-        dumped = first.dumps() if reason is None else ""
-        if reason is None and (second is None or dumped != second.dumps()):
-            reason = "original not deterministic"
-        if reason is None and prep.program.kind in REAL_CODE and _ADDRESS.search(dumped):
-            reason = "original shows a memory address"
-        fitted = None if reason else fit(prep.program.program, first, cfg.max_tokens)
-        if reason:
-            yield Outcome("failed", reason)
-        elif fitted is None:
-            yield Outcome("skipped", "original too long")
+    for n, first in enumerate(traced):
+        prep, twice = plan[n]
+        second = next(traced) if twice else _UNCHECKED
+        got = _original(prep, first, second, cfg, counts)
+        if isinstance(got, Outcome):
+            yield got
+            advance(1)
+        elif streaming:
+            yield Outcome("ok", records=(got.record,), described=prep.described)
+            advance(1)
         else:
-            trace, text = fitted
-            counts["originals cut to fit"] += trace is not first
-            record = make_record(prep.program, f"{prep.program.id}#orig", prep.program.program, trace, text,
-                                 "original", prep.split, prep.key)
-            ready.append(_Ready(prep, record, _digest(dumped)))
-    del traced
-    advance(len(programs) - len(ready))
-    plan: list[_Mutant] = []
-    traces = iter(trace_jobs(_mutant_jobs([r.prep for r in ready], cfg, seen, plan, counts)))
+            ready.append(got)
+        yield from skipped
+        advance(len(skipped))
+        skipped.clear()
+    yield from skipped  # the programs after the last one traced
+    advance(len(skipped))
+    if streaming:
+        return
+    plan_m: list[_Mutant] = []
+    traces = iter(trace_jobs(_mutant_jobs([r.prep for r in ready], cfg, seen, plan_m, counts)))
     kept: list[dict] = []
     finished = 0  # programs whose mutants are all traced and whose outcome is yielded
     for cursor, trace in enumerate(traces):
-        mutant = plan[cursor]  # ``plan`` grows as the jobs generator runs, always ahead of the results
+        mutant = plan_m[cursor]  # ``plan_m`` grows as the jobs generator runs, always ahead of the results
         again = next(traces) if mutant.check else _UNCHECKED
         while finished < mutant.i:
-            yield Outcome("ok", records=(ready[finished].record, *kept))
+            yield Outcome("ok", records=(ready[finished].record, *kept), described=ready[finished].prep.described)
             kept, finished = [], finished + 1
             advance(1)
         item = ready[mutant.i]
@@ -358,28 +485,29 @@ def build_chunk(programs: list[SourceProgram], cfg: BuildConfig, seen: set[str],
         if record is not None:
             kept.append(record)
     while finished < len(ready):
-        yield Outcome("ok", records=(ready[finished].record, *kept))
+        yield Outcome("ok", records=(ready[finished].record, *kept), described=ready[finished].prep.described)
         kept, finished = [], finished + 1
         advance(1)
 
 
-def build_shard(programs: list[SourceProgram], cfg: BuildConfig, trace_jobs: TraceJobs,
-                sink: Callable[[dict], object], bar: tqdm | None = None) -> Counter:
+def build_shard(programs: Iterable[Made], cfg: BuildConfig, trace_jobs: TraceJobs,
+                sink: Callable[[dict, Description | None], object], bar: tqdm | None = None) -> Counter:
     """Every record of one shard, handed to ``sink`` as it is made; returns the counts (outcomes, drop
     reasons, cuts)."""
     counts: Counter = Counter()
     seen: set[str] = set()
     records = 0
-    for start in range(0, len(programs), CHUNK):
-        chunk = programs[start:start + CHUNK]
-        advance = bar.update if bar is not None else _no_progress
+    advance = bar.update if bar is not None else _no_progress
+    # Without mutants nothing waits for the end of a chunk: the whole shard streams through as one.
+    chunks = batched(programs, CHUNK) if cfg.mutants_per_program > 0 else [programs]
+    for chunk in chunks:
         for outcome in build_chunk(chunk, cfg, seen, counts, trace_jobs, advance):
             why = f": {outcome.reason}" if outcome.reason else ""
             counts[f"program {outcome.status}{why}"] += 1
-            for record in outcome.records:
-                sink(record)
+            for i, record in enumerate(outcome.records):
+                sink(record, None if i else outcome.described)
             records += len(outcome.records)
-            if bar is not None:
+            if bar is not None and outcome.records:
                 bar.set_postfix(records=records, refresh=False)
     return counts
 
@@ -488,18 +616,26 @@ def build(cfg: BuildConfig) -> int:
     if todo:
         programs, known = load_programs(cfg)
         total = sum(max(0, min(known, per * (j + 1)) - per * j) for j in todo)
-        with (Sandbox(workers=cfg.workers) as sandbox,
+        # Generated programs are made (and normalized) in a helper process while this one handles traces:
+        # forked now, before any thread exists (the sandbox's and the progress bar's come later).
+        maker = (helper_process() if cfg.kind == "generated" and cfg.workers > 1 else contextlib.nullcontext())
+        with (maker as pool, Sandbox(workers=cfg.workers) as sandbox,
               tqdm(total=total, unit="prog", desc=cfg.kind, smoothing=0.05) as bar):
-            trace_jobs = sandbox_tracer(sandbox, Limits())
+            trace_jobs = sandbox_tracer(sandbox, Limits(), SHORT_BATCH if cfg.kind in DETERMINISTIC else BATCH)
             position = 0
             for j in todo:
-                # Shards are consecutive slices of one stream: skip to shard j, then take its programs.
-                chunk = list(islice(programs, per * j - position, per * j - position + per))
-                position = per * (j + 1)
+                # Shards are consecutive slices of one stream: skip to shard j, then take its programs (lazily:
+                # making them overlaps tracing them). Generated program i depends only on (seed, i).
+                if pool is not None:
+                    chunk = made_in(pool, cfg.seed, per * j, min(cfg.size, per * (j + 1)))
+                else:
+                    chunk = with_code(islice(programs, per * j - position, per * j - position + per))
+                    position = per * (j + 1)
+                head = next(chunk, None)
                 writer = ShardWriter(out, shard_name(cfg, j))
                 try:
-                    if chunk:
-                        counts = build_shard(chunk, cfg, trace_jobs, writer.add, bar)
+                    if head is not None:
+                        counts = build_shard(chain([head], chunk), cfg, trace_jobs, writer.add, bar)
                     else:
                         counts = Counter({"empty shard (the source has fewer programs than --size)": 1})
                 except BaseException:

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from codeexecutor.training.dataset import stats
+from codeexecutor.training.dataset.structure import Description
 
 SPLITS = ("train", "valid", "test")
 DONE = "_done"
@@ -40,9 +41,9 @@ class ShardWriter:
     def _tmp(self, split: str) -> Path:
         return self.out / split / f"{self.name}.jsonl.tmp-{os.getpid()}"
 
-    def add(self, record: dict) -> None:
+    def add(self, record: dict, described: Description | None = None) -> None:
         self.files[record["split"]].write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.summary.add(record)
+        self.summary.add(record, described)
 
     def commit(self, counts: Counter) -> None:
         for split, f in self.files.items():

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from codeexecutor.training.dataset.structure import CONSTRUCTS, describe
+from codeexecutor.training.dataset.structure import CONSTRUCTS, Description, describe
 
 LENGTH_BIN = 256  # characters of program + trace text per histogram bar
 STEPS_BIN = 8
@@ -34,7 +34,8 @@ class Summary:
         self.structure = structure
         self.structures: set[str] = set()
 
-    def add(self, r: dict) -> None:
+    def add(self, r: dict, described: Description | None = None) -> None:
+        """Count ``r``; ``described``: ``describe(r["program"])`` when the caller already has it."""
         c = self.counts
         self.records += 1
         c["split"][r["split"]] += 1
@@ -45,7 +46,7 @@ class Summary:
         c["length"][str(r["length"] // LENGTH_BIN * LENGTH_BIN)] += 1
         c["steps"][str(len(r["trace"]["steps"]) // STEPS_BIN * STEPS_BIN)] += 1
         if self.structure:
-            digest, found = describe(r["program"])
+            digest, found = described if described is not None else describe(r["program"])
             c["construct"].update(found)
             if digest is not None:
                 self.structures.add(digest)

@@ -170,10 +170,23 @@ def constructs(program: str) -> set[str]:
     return set() if walk is None else walk.found
 
 
-def describe(program: str) -> tuple[str | None, set[str]]:
+# A program's structure hash (None: it does not parse) and the constructs it uses.
+Description = tuple["str | None", set[str]]
+
+
+def describe(program: str) -> Description:
     """``structure_hash`` and ``constructs`` of a program from one parse."""
     walk = _walk(program)
     return (None, set()) if walk is None else (_digest(walk), walk.found)
+
+
+def describe_tree(tree: ast.Module) -> Description:
+    """``describe`` of a program already parsed (the tree is only read)."""
+    try:
+        walk = _Walk(tree)
+    except RecursionError:
+        return None, set()
+    return _digest(walk), walk.found
 
 
 def construct_groups(program: str) -> tuple[str, ...]:

@@ -19,6 +19,11 @@ def generate(n: int, seed: int) -> Iterator[SourceProgram]:
     if n < 0 or seed < 0:
         raise ValueError(f"generated.generate: n and seed must be >= 0, got n={n}, seed={seed}")
     for i in range(n):
-        code, shape = program(random.Random(f"generated:{seed}:{i}"))
-        yield SourceProgram(id=f"generated/{seed}-{i:07d}", kind="generated", program=code,
-                            origin=f"generated/{shape}")
+        yield generated(seed, i)
+
+
+def generated(seed: int, i: int) -> SourceProgram:
+    """Program ``i`` of ``seed`` (what ``generate`` yields at position ``i``)."""
+    code, shape = program(random.Random(f"generated:{seed}:{i}"))
+    return SourceProgram(id=f"generated/{seed}-{i:07d}", kind="generated", program=code,
+                         origin=f"generated/{shape}")
