@@ -16,7 +16,7 @@ from pathlib import Path
 # name -> (module, one-line help, needs the training extra)
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "trace": ("codeexecutor.training.tracing.tracer_cli", "run a program in the sandbox, print its exact trace", False),
-    "build-dataset": ("codeexecutor.training.dataset.build", "build a mutation-based execution dataset", True),
+    "build-dataset": ("codeexecutor.training.dataset.build_cli", "build a mutation-based execution dataset", True),
     "train": ("codeexecutor.training.learning.train", "train the model from a config file", True),
     "evaluate": ("codeexecutor.training.learning.evaluate", "score a model's predicted traces against gold ones", True),
     "export": ("codeexecutor.training.learning.export", "export a checkpoint to ONNX with a KV cache", True),

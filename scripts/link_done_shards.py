@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from codeexecutor.training.dataset.build import DONE, SPLITS
+from codeexecutor.training.dataset.shards import DONE, SPLITS
 
 
 def link(sources: list[Path], out: Path) -> int:

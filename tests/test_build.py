@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from codeexecutor.model.trace import Step, Trace, to_text
-from codeexecutor.training.dataset.build import SPLITS, BuildConfig, build, dedup_key, fit, normalized, split_of
+from codeexecutor.training.dataset.build import BuildConfig, build, fit, split_of
+from codeexecutor.training.dataset.programs import dedup_key, normalized
+from codeexecutor.training.dataset.shards import SPLITS
 from codeexecutor.training.dataset.sources.codenet import inline_stdin, load_codenet
 from codeexecutor.training.dataset.sources.corpus import call_arguments, load_folder, module_programs
 from codeexecutor.training.dataset.verify import retrace, sample_records
@@ -288,7 +290,7 @@ def test_generated_build_is_the_same_with_the_helper_process_and_in_order(tmp_pa
 
 def _dying_maker(seed: int, start: int, stop: int) -> list:
     """``build.made`` that kills its (helper) process at its second task, as the OOM killer would."""
-    from codeexecutor.training.dataset.build import _made
+    from codeexecutor.training.dataset.programs import _made
     from codeexecutor.training.dataset.sources.generated import generated
 
     if start >= 64:
@@ -298,9 +300,9 @@ def _dying_maker(seed: int, start: int, stop: int) -> list:
 
 def test_a_dead_helper_process_fails_the_build_with_the_fix(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from codeexecutor.training.dataset import build as build_module
+    from codeexecutor.training.dataset import programs
 
-    monkeypatch.setattr(build_module, "made", _dying_maker)  # the helper is forked: it sees this one
+    monkeypatch.setattr(programs, "made", _dying_maker)  # the helper is forked: it sees this one
     started = time.monotonic()
     with pytest.raises(RuntimeError, match=r"helper process that makes the generated programs died.*--workers 1"):
         build(BuildConfig(kind="generated", out=str(tmp_path), size=200, seed=1, mutants_per_program=0,
@@ -348,7 +350,8 @@ def test_the_helper_process_ends_when_the_builder_is_killed(tmp_path: Path) -> N
 
 
 def test_a_program_killed_mid_batch_loses_none_of_the_others(tmp_path: Path) -> None:
-    from codeexecutor.training.dataset.build import build_shard, sandbox_tracer, with_code
+    from codeexecutor.training.dataset.build import build_shard, sandbox_tracer
+    from codeexecutor.training.dataset.programs import with_code
     from codeexecutor.training.dataset.sources import SourceProgram
     from codeexecutor.training.dataset.sources.generated import generated
     from codeexecutor.training.tracing.sandbox import Limits, Sandbox
@@ -389,7 +392,8 @@ def test_generated_originals_are_traced_twice_for_a_sample_and_others_always() -
 
 
 def test_a_sampled_generated_original_whose_traces_differ_is_dropped(tmp_path: Path) -> None:
-    from codeexecutor.training.dataset.build import build_shard, traced_twice, with_code
+    from codeexecutor.training.dataset.build import build_shard, traced_twice
+    from codeexecutor.training.dataset.programs import with_code
     from codeexecutor.training.dataset.sources.generated import generated
 
     def drifting(jobs):  # every trace differs from the one before: no original survives a second trace

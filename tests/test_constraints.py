@@ -16,7 +16,8 @@ from codeexecutor.model.constraints import TokenTable, TraceConstraint, first_di
 from codeexecutor.model.engine import WEIGHTS_DIR
 from codeexecutor.model.tokenizer import EOS, load_tokenizer
 from codeexecutor.model.trace import MODULE_FRAME, STATUSES
-from codeexecutor.training.dataset.build import SPLITS, BuildConfig, build
+from codeexecutor.training.dataset.build import BuildConfig, build
+from codeexecutor.training.dataset.shards import SPLITS
 
 REPO = Path(__file__).parent.parent
 CODENET_FIXTURE = Path(__file__).parent / "fixtures" / "codenet"

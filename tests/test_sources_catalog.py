@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from codeexecutor.training.dataset import build as build_module
-from codeexecutor.training.dataset.build import SPLITS, BuildConfig, build
+from codeexecutor.training.dataset import build_cli
+from codeexecutor.training.dataset.build import BuildConfig, build
+from codeexecutor.training.dataset.shards import SPLITS
 from codeexecutor.training.dataset.sources import catalog
 from codeexecutor.training.dataset.sources.catalog import (
     BENCHMARK,
@@ -82,18 +83,18 @@ def test_benchmark_sources_never_reach_a_train_kind() -> None:
 
 def _args(**kw: object) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    build_module.add_arguments(parser)
+    build_cli.add_arguments(parser)
     argv = [f"--{k.replace('_', '-')}={v}" for k, v in kw.items()]
     return parser.parse_args(argv)
 
 
 def test_realcode_flags() -> None:
-    cfg = build_module.config_from_args(_args(kind="realcode", size=5, out="x"))
+    cfg = build_cli.config_from_args(_args(kind="realcode", size=5, out="x"))
     assert cfg.corpus == names(BENCHMARK) and cfg.mutants_per_program == 0
     with pytest.raises(SystemExit, match="originals only"):
-        build_module.config_from_args(_args(kind="realcode", size=5, out="x", mutants_per_program=2))
+        build_cli.config_from_args(_args(kind="realcode", size=5, out="x", mutants_per_program=2))
     with pytest.raises(SystemExit, match="held out of training"):
-        build_module.config_from_args(_args(kind="codenet", size=5, out="x", corpus=names(BENCHMARK)[0]))
+        build_cli.config_from_args(_args(kind="codenet", size=5, out="x", corpus=names(BENCHMARK)[0]))
     with pytest.raises(ValueError, match="never mutated"):
         BuildConfig(kind="realcode", out="x", size=5)
 

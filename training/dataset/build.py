@@ -15,24 +15,15 @@ docs/dataset.md describes the flags, the filters and the measured throughput.
 
 from __future__ import annotations
 
-import argparse
-import ast
 import contextlib
 import hashlib
 import json
 import math
-import multiprocessing
-import os
 import random
 import re
-import signal
 import sys
-import threading
-import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -41,9 +32,10 @@ from tqdm import tqdm
 
 from codeexecutor.model.trace import Trace, to_text
 from codeexecutor.training.dataset import stats
-from codeexecutor.training.dataset.shards import DONE, SPLITS, ShardWriter, write_atomic
-from codeexecutor.training.dataset.sources import KINDS, SourceProgram
-from codeexecutor.training.dataset.structure import Description, describe_tree
+from codeexecutor.training.dataset.programs import Made, dedup_key, helper_process, made_in, normalized, with_code
+from codeexecutor.training.dataset.shards import DONE, ShardWriter, dedupe_across_shards, write_atomic
+from codeexecutor.training.dataset.sources import SourceProgram
+from codeexecutor.training.dataset.structure import Description
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Sandbox, batched, in_order
 from codeexecutor.training.tracing.tracer import Limits, SandboxError
 
@@ -114,88 +106,6 @@ class Outcome:
 
 # ---------------------------------------------------------------------------------------------------------
 # Pure parts.
-
-
-def normalized(program: str) -> str | None:
-    """The program's code with formatting and comments removed (None when it does not parse)."""
-    try:
-        return ast.unparse(ast.parse(program))
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-
-
-# The builder's input: a program, its normalized code (None: it does not parse) and its structure for the
-# report (None: not known yet, ShardWriter works it out).
-Made = tuple[SourceProgram, "str | None", "Description | None"]
-
-
-def with_code(programs: Iterable[SourceProgram]) -> Iterator[Made]:
-    return ((p, normalized(p.program), None) for p in programs)
-
-
-def _made(program: SourceProgram) -> Made:
-    """``normalized`` and ``describe`` of the program from one parse."""
-    try:
-        tree = ast.parse(program.program)
-    except (SyntaxError, ValueError, RecursionError):
-        return program, None, (None, set())
-    try:
-        code = ast.unparse(tree)
-    except (ValueError, RecursionError):
-        code = None
-    return program, code, describe_tree(tree)
-
-
-def made(seed: int, start: int, stop: int) -> list[Made]:
-    """Generated programs ``start``..``stop - 1`` of ``seed``, normalized and described: the costliest part
-    of the main process's work per generated program, done in a helper process (``made_in``)."""
-    from codeexecutor.training.dataset.sources.generated import generated
-
-    return [_made(generated(seed, i)) for i in range(start, stop)]
-
-
-def helper_process() -> ProcessPoolExecutor:
-    """One helper process for ``made_in``, forked at once: call it before any thread exists (a fork copies
-    only the calling thread, and the locks other threads held)."""
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_helper_start,
-                               initargs=(os.getpid(),))
-    pool.submit(int).result()  # with fork, the process starts with the first task
-    return pool
-
-
-def _helper_start(parent: int) -> None:
-    """In the helper: Ctrl-C is the parent's to handle, and the helper ends when the parent does, even by
-    ``kill -9`` (its task queue never reports the end: the helper holds a copy of the writing end)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_end_with, args=(parent,), name="end-with-parent", daemon=True).start()
-
-
-def _end_with(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def made_in(pool: ProcessPoolExecutor, seed: int, start: int, stop: int, per_task: int = 64,
-            ahead: int = 16) -> Iterator[Made]:
-    """``made(seed, start, stop)`` from ``pool``, in order, at most ``ahead`` tasks of ``per_task`` programs
-    ahead of the reader (memory stays flat whatever the shard size)."""
-    pending: deque[Future[list[Made]]] = deque()
-    try:
-        for lo in range(start, stop, per_task):
-            pending.append(pool.submit(made, seed, lo, min(lo + per_task, stop)))
-            if len(pending) >= ahead:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    except BrokenProcessPool as e:
-        raise RuntimeError(f"build-dataset: the helper process that makes the generated programs died ({e}); "
-                           f"rerun the command to resume (finished shards are kept), or pass --workers 1 to "
-                           f"make them in this process") from e
-
-
-def dedup_key(code: str, stdin: str) -> str:
-    return hashlib.sha256(f"{code}\0{stdin}".encode()).hexdigest()[:32]
 
 
 def split_of(key: str) -> str:
@@ -552,51 +462,6 @@ def check_config(out: Path, cfg: BuildConfig) -> None:
     write_atomic(path, json.dumps(configs, indent=1, sort_keys=True))
 
 
-def dedupe_across_shards(out: Path, cfg: BuildConfig) -> int:
-    """Remove records whose code and stdin appear in an earlier shard; return how many the build lost so.
-
-    Streams every shard once (flat memory: only the keys are kept). Safe to rerun after a kill: shard files
-    are replaced atomically, the count is the markers' record counts (written with the shards, never
-    changed) minus what is left, and the summaries of what is left go to DIR/_done/final/<kind>.json,
-    written last, which the report prefers to the markers'.
-    """
-    seen: set[str] = set()
-    written = kept_total = 0
-    summaries = {}
-    for index in range(cfg.num_shards):
-        name = shard_name(cfg, index)
-        written += json.loads((out / DONE / f"{name}.json").read_text())["summary"]["records"]
-        summary = stats.Summary()
-        for split in SPLITS:
-            path = out / split / f"{name}.jsonl"
-            tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-            dropped = 0
-            # newline="\n": JSON strings may hold U+2028 and friends unescaped, which must not split lines.
-            with (open(path, encoding="utf-8", newline="\n") as src,
-                  open(tmp, "w", encoding="utf-8") as dst):
-                for line in src:
-                    record = json.loads(line)
-                    key = record.get("dedup") or dedup_key(normalized(record["program"]) or record["program"],
-                                                           record["stdin"])  # builds from before "dedup"
-                    if key in seen:
-                        dropped += 1
-                        continue
-                    seen.add(key)
-                    dst.write(line)
-                    summary.add(record)
-            if dropped:
-                os.replace(tmp, path)
-            else:
-                tmp.unlink()
-        kept_total += summary.records
-        summaries[name] = summary.to_json()
-    removed = written - kept_total
-    (out / DONE / "final").mkdir(parents=True, exist_ok=True)
-    final = {"removed_duplicates": removed, "summaries": summaries}
-    write_atomic(out / DONE / "final" / f"{cfg.kind}.json", json.dumps(final, indent=1, sort_keys=True))
-    return removed
-
-
 def build(cfg: BuildConfig) -> int:
     """Build every shard not yet done (or only ``cfg.shard``); finish the dataset when all are done."""
     out = Path(cfg.out)
@@ -647,80 +512,8 @@ def build(cfg: BuildConfig) -> int:
         print(f"build-dataset: shard(s) {todo} done; run without --shard to finish once all {n} are built",
               file=sys.stderr)
         return 0
-    removed = dedupe_across_shards(out, cfg)
+    removed = dedupe_across_shards(out, cfg.kind, [shard_name(cfg, j) for j in range(n)])
     report = stats.write_report(out)
     print(f"build-dataset: done; {removed} duplicate records removed across shards; report in {report}",
           file=sys.stderr)
     return 0
-
-
-def _shard(text: str) -> tuple[int, int]:
-    try:
-        i, n = (int(x) for x in text.split("/"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--shard wants i/n (e.g. 0/8), got {text!r}") from None
-    if not 0 <= i < n:
-        raise argparse.ArgumentTypeError(f"--shard {text}: need 0 <= i < n")
-    return i, n
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--list-corpora", action="store_true",
-                        help="print the real-code sources (name, role, programs, license) and exit")
-    parser.add_argument("--kind", choices=KINDS)
-    parser.add_argument("--corpus", nargs="+", default=[], metavar="NAME|PATH",
-                        help="codenet: source names (--list-corpora), CodeNet-layout roots or folders of .py "
-                             "files; realcode: benchmark source names (default: all); tutorial: a seed folder")
-    parser.add_argument("--size", type=int, help="original programs to take from the source")
-    parser.add_argument("--out", help="output directory")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
-                        help=f"tracing processes (default {DEFAULT_WORKERS}: two per core; 1: debug, in order)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--shards", type=int, default=0,
-                        help=f"number of shards (default: one per {PROGRAMS_PER_SHARD} programs)")
-    parser.add_argument("--shard", type=_shard, default=None, metavar="i/n", help="build only shard i of n")
-    parser.add_argument("--mutants-per-program", type=int, default=None,
-                        help="default 4; generated: 0 (every generated program is already a new one)")
-    parser.add_argument("--max-order", type=int, default=1,
-                        help="mutations stacked per mutant at most (more: more distinct mutants per seed)")
-    parser.add_argument("--max-tokens", type=int, default=2048,
-                        help="program + trace text budget (~3 characters a token); longer traces are cut")
-    parser.add_argument("--check-rate", type=float, default=0.25,
-                        help="fraction of mutants traced twice to check determinism (originals: always)")
-
-
-def config_from_args(args: argparse.Namespace) -> BuildConfig:
-    from codeexecutor.training.dataset.sources.catalog import BENCHMARK, check_entries, names
-
-    if args.kind is None or args.size is None or args.out is None:
-        raise SystemExit("build-dataset needs --kind, --size and --out (or --list-corpora)")
-    if args.kind == "codenet" and not args.corpus:
-        raise SystemExit("build-dataset --kind codenet needs --corpus NAME|PATH ... (a source of "
-                         "--list-corpora, a CodeNet root or a folder of .py files)")
-    if args.kind == "realcode":
-        args.corpus = args.corpus or list(names(BENCHMARK))
-        if args.mutants_per_program:
-            raise SystemExit("build-dataset --kind realcode: the benchmark holds originals only; "
-                             "drop --mutants-per-program")
-    check_entries(args.corpus, args.kind)
-    shards = args.shards
-    shard = None
-    if args.shard is not None:
-        shard, shards = args.shard
-    if args.mutants_per_program is None:
-        args.mutants_per_program = 0 if args.kind in ("generated", "realcode") else 4
-    if args.size < 1 or args.mutants_per_program < 0 or args.max_order < 1 or not 0 <= args.check_rate <= 1:
-        raise SystemExit("build-dataset: need --size >= 1, --mutants-per-program >= 0, --max-order >= 1 and "
-                         "0 <= --check-rate <= 1")
-    return BuildConfig(kind=args.kind, out=args.out, size=args.size, corpus=tuple(args.corpus),
-                       seed=args.seed, shards=shards, shard=shard, workers=args.workers,
-                       mutants_per_program=args.mutants_per_program, max_order=args.max_order,
-                       max_tokens=args.max_tokens, check_rate=args.check_rate)
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.list_corpora:
-        from codeexecutor.training.dataset.sources.catalog import listing
-        print("\n".join(listing()))
-        return 0
-    return build(config_from_args(args))

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from codeexecutor.training.dataset import stats
+from codeexecutor.training.dataset.programs import dedup_key, normalized
 from codeexecutor.training.dataset.structure import Description
 
 SPLITS = ("train", "valid", "test")
@@ -57,3 +58,47 @@ class ShardWriter:
         for split, f in self.files.items():
             f.close()
             self._tmp(split).unlink(missing_ok=True)
+
+
+def dedupe_across_shards(out: Path, kind: str, names: list[str]) -> int:
+    """Remove records whose code and stdin appear in an earlier shard; return how many the build lost so.
+
+    Streams every shard once (flat memory: only the keys are kept). Safe to rerun after a kill: shard files
+    are replaced atomically, the count is the markers' record counts (written with the shards, never
+    changed) minus what is left, and the summaries of what is left go to DIR/_done/final/<kind>.json,
+    written last, which the report prefers to the markers'.
+    """
+    seen: set[str] = set()
+    written = kept_total = 0
+    summaries = {}
+    for name in names:
+        written += json.loads((out / DONE / f"{name}.json").read_text())["summary"]["records"]
+        summary = stats.Summary()
+        for split in SPLITS:
+            path = out / split / f"{name}.jsonl"
+            tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+            dropped = 0
+            # newline="\n": JSON strings may hold U+2028 and friends unescaped, which must not split lines.
+            with (open(path, encoding="utf-8", newline="\n") as src,
+                  open(tmp, "w", encoding="utf-8") as dst):
+                for line in src:
+                    record = json.loads(line)
+                    key = record.get("dedup") or dedup_key(normalized(record["program"]) or record["program"],
+                                                           record["stdin"])  # builds from before "dedup"
+                    if key in seen:
+                        dropped += 1
+                        continue
+                    seen.add(key)
+                    dst.write(line)
+                    summary.add(record)
+            if dropped:
+                os.replace(tmp, path)
+            else:
+                tmp.unlink()
+        kept_total += summary.records
+        summaries[name] = summary.to_json()
+    removed = written - kept_total
+    (out / DONE / "final").mkdir(parents=True, exist_ok=True)
+    final = {"removed_duplicates": removed, "summaries": summaries}
+    write_atomic(out / DONE / "final" / f"{kind}.json", json.dumps(final, indent=1, sort_keys=True))
+    return removed
