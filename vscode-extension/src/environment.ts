@@ -119,7 +119,6 @@ const SHOW_LOG = "Show Log";
 /** Finds a Python that can `import codeexecutor.server`; offers to build the private venv when none can. */
 export async function resolveServerPython(ctx: ResolveContext): Promise<Interpreter | undefined> {
   const { log } = ctx;
-  fs.mkdirSync(ctx.storageDir, { recursive: true });
   const found = await discoverInterpreter(vscodeSources(ctx.interpreterSetting, ctx.resource));
   if (!found) {
     const message =
@@ -130,13 +129,13 @@ export async function resolveServerPython(ctx: ResolveContext): Promise<Interpre
     return undefined;
   }
   log.info(`interpreter: ${found.path} (from ${found.source})`);
-  const check = await checkServerImportable(found.path, ctx.storageDir);
+  const check = await checkServerImportable(found.path);
   if (check.ok) {
     return found;
   }
   const env = privateEnvLayout(ctx.storageDir);
   const wheel = findBundledWheel(ctx.extensionDir);
-  if (isPrivateEnvReady(env, wheel) && (await checkServerImportable(env.python, ctx.storageDir)).ok) {
+  if (isPrivateEnvReady(env, wheel) && (await checkServerImportable(env.python)).ok) {
     log.info(`the server is not importable with ${found.path} (${check.reason}): using the private environment`);
     return { path: env.python, source: "private environment" };
   }
@@ -185,7 +184,7 @@ async function buildPrivateEnv(
     });
     return undefined;
   }
-  const check = await checkServerImportable(env.python, ctx.storageDir);
+  const check = await checkServerImportable(env.python);
   if (!check.ok) {
     ctx.log.error(`the private environment was built but cannot import the server: ${check.reason}`);
     return undefined;
