@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { Commands, SECTION } from "./constants";
+import { Commands, SECTION, SERVER_MODULE } from "./constants";
 import { runCommand, tail } from "./exec";
 import type { Logger } from "./log";
 import {
@@ -59,7 +59,7 @@ export function isSupportedVersion(version: [number, number]): boolean {
   return version[0] > MIN_PYTHON[0] || (version[0] === MIN_PYTHON[0] && version[1] >= MIN_PYTHON[1]);
 }
 
-/** Builds the private venv from `basePython` and installs the wheel (its dependencies come from PyPI). */
+/** Builds the private venv from `basePython`, installs the wheel (its dependencies come from PyPI), checks it. */
 export async function createPrivateEnv(
   basePython: string,
   wheel: string,
@@ -99,6 +99,15 @@ export async function createPrivateEnv(
       `pip install failed (${tail(pip.stderr + pip.stdout, 1)}). Check the network access to PyPI; the log has the details.`,
     );
   }
+  report("checking that the server imports");
+  const check = await checkServerImportable(env.python);
+  if (!check.ok) {
+    throw new Error(
+      `the environment was built but \`python -c "import ${SERVER_MODULE}"\` fails in it (${check.reason}). ` +
+        "The log has pip's output.",
+    );
+  }
+  // Last: the marker says the environment is complete.
   fs.writeFileSync(env.marker, `${path.basename(wheel)}\n`);
 }
 
@@ -115,6 +124,7 @@ export interface ResolveContext {
 const SET_UP = "Set Up Private Environment";
 const OPEN_SETTINGS = "Open Settings";
 const SHOW_LOG = "Show Log";
+const RETRY = "Retry";
 
 /** Finds a Python that can `import codeexecutor.server`; offers to build the private venv when none can. */
 export async function resolveServerPython(ctx: ResolveContext): Promise<Interpreter | undefined> {
@@ -173,24 +183,29 @@ async function buildPrivateEnv(
       (progress) => createPrivateEnv(basePython, wheel, env, ctx.log, (step) => progress.report({ message: step })),
     );
   } catch (error) {
-    const message =
-      `CodeExecutor: could not set up the private environment: ${(error as Error).message} ` +
-      `Or point ${SECTION}.interpreter to a Python with codeexecutor-lsp installed.`;
+    const message = setupFailedMessage((error as Error).message);
     ctx.log.error(message);
-    void vscode.window.showErrorMessage(message, SHOW_LOG).then((c) => {
-      if (c === SHOW_LOG) {
+    void vscode.window.showErrorMessage(message, RETRY, SHOW_LOG, OPEN_SETTINGS).then(async (c) => {
+      if (c === RETRY) {
+        void vscode.commands.executeCommand(Commands.restart);
+      } else if (c === SHOW_LOG) {
         void vscode.commands.executeCommand(Commands.showLog);
       }
+      await openSettingsIf(c);
     });
-    return undefined;
-  }
-  const check = await checkServerImportable(env.python);
-  if (!check.ok) {
-    ctx.log.error(`the private environment was built but cannot import the server: ${check.reason}`);
     return undefined;
   }
   ctx.log.info(`private environment ready: ${env.python}`);
   return { path: env.python, source: "private environment" };
+}
+
+/** The error shown when the private environment could not be set up: the cause and what to do. */
+export function setupFailedMessage(cause: string): string {
+  return (
+    `CodeExecutor: could not set up the private environment: ${cause} ` +
+    `Fix the cause and choose Retry (or run 'CodeExecutor: Restart Server'), or point ${SECTION}.interpreter ` +
+    "to a Python with codeexecutor-lsp installed."
+  );
 }
 
 async function openSettingsIf(choice: string | undefined): Promise<void> {
