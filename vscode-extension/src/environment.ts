@@ -126,7 +126,10 @@ const OPEN_SETTINGS = "Open Settings";
 const SHOW_LOG = "Show Log";
 const RETRY = "Retry";
 
-/** Finds a Python that can `import codeexecutor.server`; offers to build the private venv when none can. */
+/**
+ * A Python that can `import codeexecutor.server`: the discovered one, else the private venv, set up by itself
+ * (or on a click, with autoSetupEnvironment off).
+ */
 export async function resolveServerPython(ctx: ResolveContext): Promise<Interpreter | undefined> {
   const { log } = ctx;
   const found = await discoverInterpreter(vscodeSources(ctx.interpreterSetting, ctx.resource));
