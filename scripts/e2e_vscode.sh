@@ -8,7 +8,14 @@
 # Environment:
 #   E2E_MODEL_DIR   model directory handed to the extension as codeexecutor.modelPath (default: a tiny model
 #                   that memorises the sample workspace, made by scripts/e2e_vscode/make_model.py and cached)
-#   E2E_PYTHON      interpreter the extension runs the server with (default: .venv/bin/python)
+#   E2E_PYTHON      interpreter the extension runs the server with (codeexecutor.interpreter). Default: a first
+#                   run: a bare `python3 -m venv` made for the run (no codeexecutor in it), so the extension
+#                   sets up its private environment from the .vsix's bundled wheel by itself, and the check
+#                   first_run_sets_up_environment expects that with no error and no click. Set it to an
+#                   interpreter with the project installed to skip the first run.
+#   E2E_DEV_PYTHON  the project's venv, which builds the wheel and the e2e model (default: .venv/bin/python)
+#   E2E_WHEELS      the private environment's dependencies as wheels (default: $E2E_CACHE/wheels), filled
+#                   from PyPI once; the extension's pip then installs from there only (PIP_NO_INDEX=1)
 #   E2E_CACHE       install cache (default: ~/.cache/codeexecutor-e2e); Node 24, code-server and
 #                   playwright-core live there and are reused by later runs
 #   E2E_ARTIFACTS   where screenshots and logs go (default: .ci-artifacts), kept by CI
@@ -21,7 +28,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${E2E_CACHE:-$HOME/.cache/codeexecutor-e2e}"
 ARTIFACTS="${E2E_ARTIFACTS:-$ROOT/.ci-artifacts}"
-PYTHON="${E2E_PYTHON:-$ROOT/.venv/bin/python}"
+PYTHON="${E2E_DEV_PYTHON:-$ROOT/.venv/bin/python}"
+SERVER_PYTHON="${E2E_PYTHON:-}"
+WHEELS="${E2E_WHEELS:-$CACHE/wheels}"
 MODEL_DIR="${E2E_MODEL_DIR:-}"
 CODE_SERVER_VERSION="4.139.1"
 PLAYWRIGHT_VERSION="1.65.1"
@@ -89,11 +98,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[[ -x "$PYTHON" ]] || die "no Python at $PYTHON: create the venv (make dev) or set E2E_PYTHON"
+[[ -x "$PYTHON" ]] || die "no Python at $PYTHON: create the venv (make dev) or set E2E_DEV_PYTHON"
+[[ -z "$SERVER_PYTHON" || -x "$SERVER_PYTHON" ]] || die "E2E_PYTHON=$SERVER_PYTHON is not an executable"
 mkdir -p "$ARTIFACTS/screenshots"
 VSIX="$WORK/codeexecutor.vsix"
 log "building the .vsix"
-"$ROOT/scripts/package_extension.sh" "$VSIX" >&2
+PYTHON="$PYTHON" "$ROOT/scripts/package_extension.sh" "$VSIX" >&2
 # --config: an empty file of our own, so no ~/.config/code-server/config.yaml is read or written.
 touch "$WORK/code-server.yaml"
 cs() { PATH="$NODE24_DIR/bin:$PATH" "$NODE24_DIR/bin/node" "$CODE_SERVER" --config "$WORK/code-server.yaml" "$@"; }
@@ -111,16 +121,41 @@ if [[ -z "$MODEL_DIR" ]]; then
   log "making the e2e model in $MODEL_DIR (a tiny model memorising the sample workspace)"
   (cd "$ROOT" && "$PYTHON" scripts/e2e_vscode/make_model.py "$WS" "$MODEL_DIR") >&2
 fi
-"$NODE24_DIR/bin/node" "$ROOT/scripts/e2e_vscode/settings.mjs" "$PYTHON" "$MODEL_DIR" \
-  > "$WORK/user/User/settings.json"
-log "workspace $WS, interpreter $PYTHON, model $MODEL_DIR"
-# The checkout's server package must be importable by $PYTHON (the extension checks `import codeexecutor.server` from a
-# folder of its own). `make dev` installs the project in editable mode; without that, put the checkout on
-# PYTHONPATH for code-server, whose extension host and language server inherit it.
-if ! (cd "$WORK" && "$PYTHON" -c "import codeexecutor.server" 2>/dev/null); then
-  log "server not installed in $PYTHON: using PYTHONPATH=$ROOT"
-  export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+if [[ -z "$SERVER_PYTHON" ]]; then
+  # A first run: the extension's Python has no codeexecutor. It is set, not left to discovery: the
+  # extension host resolves the login shell's PATH (pyenv shims, say), which this script cannot control.
+  BARE="$WORK/bare-python"
+  python3 -m venv --without-pip "$BARE"
+  # -P: not the cwd (the checkout, if the script runs from there) on sys.path.
+  if "$BARE/bin/python3" -P -c "import codeexecutor" 2>/dev/null; then
+    die "the bare venv $BARE imports codeexecutor (is PYTHONPATH set?): the first run would not be tested"
+  fi
+  SERVER_PYTHON="$BARE/bin/python3"
+  WHEEL="$(ls "$ROOT"/vscode-extension/bundled/wheels/*.whl)"
+  mkdir -p "$WHEELS"
+  # Offline when the cache already holds every dependency; else fill it from PyPI (once).
+  if ! "$PYTHON" -m pip download -q --disable-pip-version-check --no-index --find-links "$WHEELS" -d "$WHEELS" \
+       "$WHEEL" >/dev/null 2>&1; then
+    log "downloading the wheel's dependencies into $WHEELS"
+    "$PYTHON" -m pip download -q --disable-pip-version-check -d "$WHEELS" "$WHEEL" >&2
+  fi
+  rm -f "$WHEELS"/codeexecutor*.whl  # the extension installs its own bundled wheel, by path
+  # For the extension's pip (code-server's environment reaches the extension host): only the cache.
+  export PIP_FIND_LINKS="$WHEELS" PIP_NO_INDEX=1
+  log "first run: the interpreter $SERVER_PYTHON has no codeexecutor, dependencies from $WHEELS"
+  E2E_FIRST_RUN=1
+else
+  E2E_FIRST_RUN=0
+  # `make dev` installs the project in editable mode; without that, put the checkout on PYTHONPATH for
+  # code-server, whose extension host and language server inherit it.
+  if ! "$SERVER_PYTHON" -c "import codeexecutor.server" 2>/dev/null; then
+    log "server not installed in $SERVER_PYTHON: using PYTHONPATH=$ROOT"
+    export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+  fi
 fi
+"$NODE24_DIR/bin/node" "$ROOT/scripts/e2e_vscode/settings.mjs" "$SERVER_PYTHON" "$MODEL_DIR" \
+  > "$WORK/user/User/settings.json"
+log "workspace $WS, interpreter $SERVER_PYTHON, model $MODEL_DIR"
 
 # ---- start code-server and drive it -----------------------------------------------------------------------
 
@@ -143,7 +178,7 @@ log "code-server up on 127.0.0.1:$PORT"
 
 set +e
 E2E_NODE_MODULES="$CACHE/driver/node_modules" E2E_URL="http://127.0.0.1:$PORT/?folder=$WS" \
-E2E_ARTIFACTS="$ARTIFACTS" E2E_MODE="$MODE" E2E_START="$START" E2E_USER_DATA="$WORK/user" E2E_SERVER_PGID="$CS_PID" \
+E2E_ARTIFACTS="$ARTIFACTS" E2E_MODE="$MODE" E2E_FIRST_RUN="$E2E_FIRST_RUN" E2E_START="$START" E2E_USER_DATA="$WORK/user" E2E_SERVER_PGID="$CS_PID" \
   "$NODE24_DIR/bin/node" "$ROOT/scripts/e2e_vscode/drive.mjs"
 RC=$?
 set -e

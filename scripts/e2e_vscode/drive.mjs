@@ -1,6 +1,7 @@
 // Drives code-server in Debian's headless Chromium (playwright-core) and checks, in the editor's DOM, that the
 // CodeExecutor extension shows predicted values. Started by scripts/e2e_vscode.sh, which sets:
-//   E2E_URL, E2E_NODE_MODULES (where playwright-core is), E2E_ARTIFACTS, E2E_MODE, E2E_START, E2E_USER_DATA.
+//   E2E_URL, E2E_NODE_MODULES (where playwright-core is), E2E_ARTIFACTS, E2E_MODE, E2E_START, E2E_USER_DATA,
+//   E2E_FIRST_RUN (1: the server is not installed for the extension's Python, a first run).
 //
 // An inlay hint is text VS Code injects into a rendered line, so a line whose rendered text is longer than
 // its source text carries a hint: that difference is what the checks read.
@@ -24,6 +25,7 @@ const ARTIFACTS = env("E2E_ARTIFACTS");
 const MODE = process.env.E2E_MODE ?? "full";
 const START = Number(process.env.E2E_START ?? Math.floor(Date.now() / 1000));
 const USER_DATA = env("E2E_USER_DATA");
+const FIRST_RUN = process.env.E2E_FIRST_RUN === "1";
 const { chromium } = createRequire(path.join(env("E2E_NODE_MODULES"), "noop.js"))("playwright-core");
 
 const SHOTS = path.join(ARTIFACTS, "screenshots");
@@ -141,6 +143,18 @@ async function openFile(page, name) {
   await page.locator(".editor-group-container.active .monaco-editor .view-lines").waitFor({ timeout: ms(60_000) });
 }
 
+/** The notification toasts on screen: [{text, severity}] (severity from the icon: error, warning, info). */
+async function toasts(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".notifications-toasts .notification-toast")].map((toast) => {
+      const icon = toast.querySelector(".notification-list-item-icon")?.className ?? "";
+      const severity = ["error", "warning", "info"].find((s) => icon.includes(`codicon-${s}`)) ?? icon;
+      const text = (toast.querySelector(".notification-list-item-message")?.textContent ?? "").trim();
+      return { text, severity };
+    }),
+  );
+}
+
 async function statusText(page) {
   return page.evaluate(() => {
     const items = [...document.querySelectorAll(".part.statusbar .statusbar-item")];
@@ -219,6 +233,9 @@ async function startupChecks(page) {
     const text = await waitFor("the CodeExecutor status item", () => statusText(page), ms(120_000));
     return { status: text };
   });
+  if (FIRST_RUN) {
+    await check(page, "first_run_sets_up_environment", firstRun(page));
+  }
   await check(page, "server_process_starts", async () => {
     const line = await waitFor(
       "'server running' in the CodeExecutor log",
@@ -227,6 +244,60 @@ async function startupChecks(page) {
     );
     await shot(page, "server-started");
     return { log: line.trim() };
+  });
+}
+
+/** A first run: the private environment is set up with a progress notification, no error and no click. */
+function firstRun(page) {
+  return async () => {
+    const started = Date.now();
+    let progress;
+    const ready = await waitFor(
+      "'private environment ready' in the CodeExecutor log (no click, no error notification)",
+      async () => {
+        for (const toast of await toasts(page)) {
+          if (toast.severity === "error") {
+            throw new Error(`an error notification: ${toast.text}`);
+          }
+          if (!progress && toast.text.includes("setting up a private environment")) {
+            progress = toast.text;
+            await shot(page, "first-run-progress");
+          }
+        }
+        return extensionLog().split("\n").find((l) => l.includes("private environment ready:"));
+      },
+      ms(300_000),
+    );
+    const setup = extensionLog().split("\n").find((l) => l.includes("setting up the private environment"));
+    if (!setup) {
+      throw new Error("the log has no line saying why the private environment is set up");
+    }
+    if (!progress) {
+      throw new Error("no progress notification was shown while the private environment was set up");
+    }
+    return { seconds: Math.round((Date.now() - started) / 1000), progress, log: ready.trim() };
+  };
+}
+
+async function verifyCheck(page) {
+  await check(page, "verify_marks_hints", async () => {
+    await openFile(page, "sample.py");
+    await runCommand(page, "CodeExecutor: Verify Predictions by Running This File in the Sandbox");
+    const marked = await waitFor(
+      "a ✓ or ✗ mark in a hint of sample.py after verify",
+      async () => {
+        const h = await hintsIn(page, SOURCES["sample.py"]);
+        return Object.values(h).some((t) => /[✓✗]/.test(t)) ? h : undefined;
+      },
+      MODEL_WAIT_MS,
+    );
+    const summary = await waitFor(
+      "the verify summary notification",
+      async () => (await toasts(page)).find((t) => t.text.includes("predicted values"))?.text,
+      ms(30_000),
+    );
+    await shot(page, "verified");
+    return { summary, hints: marked };
   });
 }
 
@@ -431,6 +502,7 @@ try {
   if (MODE !== "--startup-only") {
     await fullChecks(page);
     await crashCheck(page);
+    await verifyCheck(page);
   }
   await runCommand(page, "CodeExecutor: Show Log").catch(() => {});
   await sleep(1500);

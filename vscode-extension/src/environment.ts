@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { Commands, SECTION } from "./constants";
+import { Commands, SECTION, SERVER_MODULE } from "./constants";
 import { runCommand, tail } from "./exec";
 import type { Logger } from "./log";
 import {
@@ -59,7 +59,7 @@ export function isSupportedVersion(version: [number, number]): boolean {
   return version[0] > MIN_PYTHON[0] || (version[0] === MIN_PYTHON[0] && version[1] >= MIN_PYTHON[1]);
 }
 
-/** Builds the private venv from `basePython` and installs the wheel (its dependencies come from PyPI). */
+/** Builds the private venv from `basePython`, installs the wheel (its dependencies come from PyPI), checks it. */
 export async function createPrivateEnv(
   basePython: string,
   wheel: string,
@@ -99,6 +99,15 @@ export async function createPrivateEnv(
       `pip install failed (${tail(pip.stderr + pip.stdout, 1)}). Check the network access to PyPI; the log has the details.`,
     );
   }
+  report("checking that the server imports");
+  const check = await checkServerImportable(env.python);
+  if (!check.ok) {
+    throw new Error(
+      `the environment was built but \`python -c "import ${SERVER_MODULE}"\` fails in it (${check.reason}). ` +
+        "The log has pip's output.",
+    );
+  }
+  // Last: the marker says the environment is complete.
   fs.writeFileSync(env.marker, `${path.basename(wheel)}\n`);
 }
 
@@ -115,11 +124,14 @@ export interface ResolveContext {
 const SET_UP = "Set Up Private Environment";
 const OPEN_SETTINGS = "Open Settings";
 const SHOW_LOG = "Show Log";
+const RETRY = "Retry";
 
-/** Finds a Python that can `import codeexecutor.server`; offers to build the private venv when none can. */
+/**
+ * A Python that can `import codeexecutor.server`: the discovered one, else the private venv, set up by itself
+ * (or on a click, with autoSetupEnvironment off).
+ */
 export async function resolveServerPython(ctx: ResolveContext): Promise<Interpreter | undefined> {
   const { log } = ctx;
-  fs.mkdirSync(ctx.storageDir, { recursive: true });
   const found = await discoverInterpreter(vscodeSources(ctx.interpreterSetting, ctx.resource));
   if (!found) {
     const message =
@@ -130,13 +142,13 @@ export async function resolveServerPython(ctx: ResolveContext): Promise<Interpre
     return undefined;
   }
   log.info(`interpreter: ${found.path} (from ${found.source})`);
-  const check = await checkServerImportable(found.path, ctx.storageDir);
+  const check = await checkServerImportable(found.path);
   if (check.ok) {
     return found;
   }
   const env = privateEnvLayout(ctx.storageDir);
   const wheel = findBundledWheel(ctx.extensionDir);
-  if (isPrivateEnvReady(env, wheel) && (await checkServerImportable(env.python, ctx.storageDir)).ok) {
+  if (isPrivateEnvReady(env, wheel) && (await checkServerImportable(env.python)).ok) {
     log.info(`the server is not importable with ${found.path} (${check.reason}): using the private environment`);
     return { path: env.python, source: "private environment" };
   }
@@ -174,24 +186,29 @@ async function buildPrivateEnv(
       (progress) => createPrivateEnv(basePython, wheel, env, ctx.log, (step) => progress.report({ message: step })),
     );
   } catch (error) {
-    const message =
-      `CodeExecutor: could not set up the private environment: ${(error as Error).message} ` +
-      `Or point ${SECTION}.interpreter to a Python with codeexecutor-lsp installed.`;
+    const message = setupFailedMessage((error as Error).message);
     ctx.log.error(message);
-    void vscode.window.showErrorMessage(message, SHOW_LOG).then((c) => {
-      if (c === SHOW_LOG) {
+    void vscode.window.showErrorMessage(message, RETRY, SHOW_LOG, OPEN_SETTINGS).then(async (c) => {
+      if (c === RETRY) {
+        void vscode.commands.executeCommand(Commands.restart);
+      } else if (c === SHOW_LOG) {
         void vscode.commands.executeCommand(Commands.showLog);
       }
+      await openSettingsIf(c);
     });
-    return undefined;
-  }
-  const check = await checkServerImportable(env.python, ctx.storageDir);
-  if (!check.ok) {
-    ctx.log.error(`the private environment was built but cannot import the server: ${check.reason}`);
     return undefined;
   }
   ctx.log.info(`private environment ready: ${env.python}`);
   return { path: env.python, source: "private environment" };
+}
+
+/** The error shown when the private environment could not be set up: the cause and what to do. */
+export function setupFailedMessage(cause: string): string {
+  return (
+    `CodeExecutor: could not set up the private environment: ${cause} ` +
+    `Fix the cause and choose Retry (or run 'CodeExecutor: Restart Server'), or point ${SECTION}.interpreter ` +
+    "to a Python with codeexecutor-lsp installed."
+  );
 }
 
 async function openSettingsIf(choice: string | undefined): Promise<void> {

@@ -10,6 +10,8 @@ export interface RunResult {
 
 export interface RunOptions {
   cwd?: string;
+  /** The whole environment (default: the extension host's). */
+  env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
   /** Called with each line of output as it arrives (pip's progress goes to the log live). */
   onLine?: (line: string) => void;
@@ -18,7 +20,7 @@ export interface RunOptions {
 /** Runs `command args`; resolves with the exit code and output, rejects only if it could not start. */
 export function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, shell: false });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, shell: false });
     // Our own timer, not spawn's `timeout`: that one is never cleared when the command fails to start.
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill(), options.timeoutMs);
     let stdout = "";

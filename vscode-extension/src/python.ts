@@ -118,17 +118,21 @@ export function vscodeSources(interpreterSetting: string, resource?: vscode.Uri)
   };
 }
 
+/**
+ * The environment the server and its import check run in. PYTHONSAFEPATH (Python 3.11+): the cwd (the
+ * workspace folder, for the server) is not put on sys.path, so a workspace package named `codeexecutor`
+ * cannot stand in for ours.
+ */
+export function serverEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, PYTHONSAFEPATH: "1", PYTHONUNBUFFERED: "1" };
+}
+
 export type ImportCheck = { ok: true } | { ok: false; reason: string };
 
-/**
- * Whether `python -c "import codeexecutor.server"` works.
- *
- * Run from `cwd` (the extension's storage folder, as the server itself is) so that a folder named `server`
- * in the user's workspace cannot stand in for the real package.
- */
-export async function checkServerImportable(python: string, cwd: string): Promise<ImportCheck> {
+/** Whether `python -c "import codeexecutor.server"` works, in the server's environment, from `cwd`. */
+export async function checkServerImportable(python: string, cwd?: string): Promise<ImportCheck> {
   try {
-    const result = await runCommand(python, ["-c", `import ${SERVER_MODULE}`], { cwd, timeoutMs: 60_000 });
+    const result = await runCommand(python, ["-c", `import ${SERVER_MODULE}`], { cwd, env: serverEnvironment(), timeoutMs: 60_000 });
     if (result.code === 0) {
       return { ok: true };
     }

@@ -16,7 +16,7 @@ import {
 } from "vscode-languageclient/node";
 import { Commands, SECTION, SERVER_MODULE, SERVER_NAME, STATUS_NOTIFICATION } from "./constants";
 import { resolveServerPython } from "./environment";
-import type { Interpreter } from "./python";
+import { type Interpreter, serverEnvironment } from "./python";
 import { describeError } from "./log";
 import { answerConfiguration, readSettings, type ServerSettings } from "./settings";
 import type { ServerStatus, StatusItem } from "./status";
@@ -154,9 +154,10 @@ export class ServerManager implements vscode.Disposable {
     const serverOptions: ServerOptions = {
       command: python,
       args: ["-m", SERVER_MODULE],
-      // Not the workspace: `python -m` puts the cwd on sys.path, and a workspace folder named `server`
-      // must not shadow the real package (the import check runs from the same folder).
-      options: { cwd: this.context.globalStorageUri.fsPath, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
+      // No cwd: the client's default, the workspace folder. Everything installed lives under the one
+      // `codeexecutor` package and PYTHONSAFEPATH keeps the cwd off sys.path, so no workspace folder
+      // (`server`, `model`, `codeexecutor`) shadows it.
+      options: { env: serverEnvironment() },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [

@@ -5,11 +5,13 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { describeVerification, enabledAfterToggle } from "../src/commands";
 import {
+  createPrivateEnv,
   findBundledWheel,
   isPrivateEnvReady,
   isSupportedVersion,
   parseVersion,
   privateEnvLayout,
+  setupFailedMessage,
 } from "../src/environment";
 import { functionAt, validateCall } from "../src/example";
 import { describeStatus } from "../src/status";
@@ -173,5 +175,39 @@ describe("private environment", () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("fails a setup whose wheel pip cannot install with the cause, and leaves it not ready (a real python3)", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ce-setup-"));
+    try {
+      const wheel = path.join(root, "codeexecutor_lsp-0.1.0-py3-none-any.whl");
+      fs.writeFileSync(wheel, "not a zip file");
+      const env = privateEnvLayout(path.join(root, "store"));
+      const steps: string[] = [];
+      const lines: string[] = [];
+      const log = { info: (m: string) => lines.push(m), warn: () => {}, error: () => {}, debug: () => {} };
+      await assert.rejects(createPrivateEnv("python3", wheel, env, log, (step) => steps.push(step)), (error: Error) => {
+        assert.match(error.message, /^pip install failed \(.+\)\. Check the network access to PyPI; the log has the details\.$/);
+        return true;
+      });
+      assert.deepEqual(steps, [
+        "creating the virtual environment",
+        "installing codeexecutor_lsp-0.1.0-py3-none-any.whl and its dependencies from PyPI",
+      ]);
+      assert.equal(fs.existsSync(env.python), true);
+      assert.equal(isPrivateEnvReady(env, wheel), false); // no marker: the next start sets it up again
+      assert.ok(lines.some((l) => l === `installing ${wheel}`));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("says what failed and what to do", () => {
+    assert.equal(
+      setupFailedMessage("pip install failed (No matching distribution). Check the network access to PyPI; the log has the details."),
+      "CodeExecutor: could not set up the private environment: pip install failed (No matching distribution). " +
+        "Check the network access to PyPI; the log has the details. Fix the cause and choose Retry (or run " +
+        "'CodeExecutor: Restart Server'), or point codeexecutor.interpreter to a Python with codeexecutor-lsp installed.",
+    );
   });
 });

@@ -85,7 +85,7 @@ describe("findOnPath", () => {
 });
 
 describe("checkServerImportable (a real python3)", () => {
-  it("succeeds when `codeexecutor.server` imports and names the failure when it does not", async () => {
+  it("succeeds when `codeexecutor.server` is installed, not when the cwd holds it, and names the failure", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ce-import-"));
     try {
       assert.deepEqual(await checkServerImportable("python3", dir), {
@@ -95,7 +95,22 @@ describe("checkServerImportable (a real python3)", () => {
       fs.mkdirSync(path.join(dir, "codeexecutor", "server"), { recursive: true });
       fs.writeFileSync(path.join(dir, "codeexecutor", "__init__.py"), "");
       fs.writeFileSync(path.join(dir, "codeexecutor", "server", "__init__.py"), "");
-      assert.deepEqual(await checkServerImportable("python3", dir), { ok: true });
+      // A package in the cwd (the workspace folder, for the server) does not count: PYTHONSAFEPATH.
+      assert.deepEqual(await checkServerImportable("python3", dir), {
+        ok: false,
+        reason: "ModuleNotFoundError: No module named 'codeexecutor'",
+      });
+      const saved = process.env.PYTHONPATH;
+      process.env.PYTHONPATH = dir; // installed, as far as this python3 can tell
+      try {
+        assert.deepEqual(await checkServerImportable("python3", os.tmpdir()), { ok: true });
+      } finally {
+        if (saved === undefined) {
+          delete process.env.PYTHONPATH;
+        } else {
+          process.env.PYTHONPATH = saved;
+        }
+      }
       assert.deepEqual(await checkServerImportable(path.join(dir, "no-python"), dir), {
         ok: false,
         reason: `${path.join(dir, "no-python")} does not exist`,
