@@ -240,14 +240,31 @@ def deltas(steps: Iterable[Step]) -> Iterator[Delta]:
             names.pop()
 
 
-def to_text(trace: Trace) -> str:
-    """The compact text form: per step, only the names its line changed in its frame."""
+def to_text(trace: Trace, source: list[str] | None = None) -> str:
+    """The compact text form: per step, only the names its line changed in its frame.
+
+    With ``source`` (the program's lines), the *local* variant: each ``<line> N`` is followed by line N's
+    own code, stripped, so a step's code sits next to the values it computes (an experiment of
+    docs/trace-format.md, not what the shipped model reads).
+    """
+    return text_and_copies(trace, source)[0]
+
+
+def text_and_copies(trace: Trace, source: list[str] | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """``to_text`` and the character spans of the copied source lines in it, each with the space before it
+    (none without ``source``): what the local form adds to the compact one, known from the program, so not
+    the model's to predict."""
     parts: list[str] = []
+    copied: list[int] = []  # indices into parts
     for delta in deltas(trace.steps):
         step = delta.step
         if delta.opens:
             parts += [CALL, step.frame]
         parts += [LINE, str(step.line)]
+        code = source[step.line - 1].strip() if source is not None and 0 < step.line <= len(source) else ""
+        if code:
+            copied.append(len(parts))
+            parts.append(_escape(code))
         for name in delta.deleted:
             parts += [DEL, name]
         for name, value in delta.changed.items():
@@ -264,13 +281,17 @@ def to_text(trace: Trace) -> str:
     parts += [END, trace.status]
     if trace.message and trace.message != _implied_message(trace.status, trace.steps):
         parts.append(_escape(repr(trace.message)))
-    return " ".join(parts)
+    spans, start, k = [], 0, 0
+    for i, part in enumerate(parts):
+        if k < len(copied) and copied[k] == i:
+            spans.append((start - 1, start + len(part)))  # with the space before it, which the code adds
+            k += 1
+        start += len(part) + 1
+    return " ".join(parts), spans
 
 
-
-
-def from_text(text: str, strict: bool = False) -> Trace:
-    """Rebuild a Trace from the text form.
+def from_text(text: str, strict: bool = False, local: bool = False) -> Trace:
+    """Rebuild a Trace from the text form (``local``: the variant with each line's code after its number).
 
     Model output can be malformed or cut off mid-step. By default the valid prefix is kept and the trace is
     marked ``status="steps"`` with a message saying what was wrong; ``strict=True`` raises
@@ -308,7 +329,8 @@ def from_text(text: str, strict: bool = False) -> Trace:
                 pending_call = True
             elif marker == LINE:
                 finish()
-                cur = {"line": int(arg), "frame": stack[-1][0], "state": dict(stack[-1][1]), "call": pending_call}
+                number = arg.split(" ", 1)[0] if local else arg
+                cur = {"line": int(number), "frame": stack[-1][0], "state": dict(stack[-1][1]), "call": pending_call}
                 pending_call = False
             elif marker == END:
                 finish()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The large training set of the data issue: every training source of real code (`codeexecutor build-dataset
-# --list-corpora`, role train) as CodeNet-like records, then 2M generated programs, in data/gen2m. Resumable: rerun it after a stop
-# and finished shards are kept. Each step's wall time, CPU time and peak memory go to stderr (/usr/bin/time).
+# --list-corpora`, role train) as CodeNet-like records, then 2M generated programs, in data/gen2m (OUT=...,
+# SIZE=... to change). Resumable: rerun it after a stop and finished shards are kept. Each step's wall time,
+# CPU time and peak memory go to stderr (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-data/gen2m}

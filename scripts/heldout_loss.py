@@ -20,21 +20,36 @@ from pathlib import Path
 
 import torch
 
+from codeexecutor.model.tokenizer import EOS, special_id
 from codeexecutor.training.learning import checkpoint as ckpt
-from codeexecutor.training.learning.data import IGNORE, Batch, eval_batches, load_split, pad_id_of
+from codeexecutor.training.learning.data import IGNORE, Batch, eval_batches, load_split, pad_id_of, whole_examples
 from codeexecutor.training.learning.train import evaluate_loss
 
 
-def heldout_loss(ckpt_dir: Path, data: Path, split: str, per_kind: int, max_len: int) -> dict[str, float]:
+def heldout_loss(ckpt_dir: Path, data: Path, split: str, per_kind: int, max_len: int,
+                 same_records: bool = False) -> dict[str, float]:
+    """Loss per scored trace token (and nats per character) per kind. ``same_records``: only records whose
+    trace fits whole in both trace texts, so checkpoints trained on either are scored on the same tokens."""
     model, tok, cfg = ckpt.load_checkpoint(ckpt_dir)
+    max_len = min(max_len, cfg.max_positions)
+    among = None
     with tempfile.TemporaryDirectory() as cache:
-        ts = load_split(data, split, tok, min(max_len, cfg.max_positions), Path(cache))
-    batches = eval_batches(ts, 4096, pad_id_of(tok), per_kind, seed=0)
+        ts = load_split(data, split, tok, max_len, Path(cache), local=cfg_text(ckpt_dir) == "local")
+        if same_records:  # the local text is the longer: what fits whole in it fits in the compact one
+            among = whole_examples(load_split(data, split, tok, max_len, Path(cache), local=True),
+                                   special_id(tok, EOS))
+    batches = eval_batches(ts, 4096, pad_id_of(tok), per_kind, seed=0, among=among)
     losses = evaluate_loss(model, batches, torch.device("cpu"), nullcontext())
     tokens, chars = trace_sizes(batches, tok)
     for kind in tokens:
         losses[f"nats_per_char_{kind}"] = losses[f"eval_loss_{kind}"] * tokens[kind] / chars[kind]
     return losses
+
+
+def cfg_text(ckpt_dir: Path) -> str:
+    """The trace text the checkpoint was trained on: its copied source is not scored (given, not predicted),
+    so the loss per token is over the same compact-form tokens either way."""
+    return ckpt.load_train_config(ckpt_dir).get("trace_text", "compact")
 
 
 def trace_sizes(batches: list[Batch], tok) -> tuple[dict[str, int], dict[str, int]]:
@@ -56,11 +71,14 @@ def main() -> int:
     p.add_argument("--split", default="test")
     p.add_argument("--per-kind", type=int, default=300, help="records per kind (the same for every checkpoint)")
     p.add_argument("--max-len", type=int, default=1024, help="tokens per example; longer traces are cut")
+    p.add_argument("--same-records", action="store_true",
+                   help="score only records whose trace fits whole in the local trace text too (compare "
+                        "checkpoints trained on the compact and the local text on the same tokens)")
     args = p.parse_args()
     if not (args.data / args.split).is_dir():
         raise SystemExit(f"heldout_loss: no {args.data / args.split}: build it first (docs/dataset.md)")
     for c in args.checkpoints:
-        losses = heldout_loss(c, args.data, args.split, args.per_kind, args.max_len)
+        losses = heldout_loss(c, args.data, args.split, args.per_kind, args.max_len, args.same_records)
         print(json.dumps({"checkpoint": str(c), "split": f"{args.data}/{args.split}",
                           **{k: round(v, 4) for k, v in sorted(losses.items())}}))
     return 0

@@ -13,6 +13,7 @@ from codeexecutor.model.trace import (
     TraceFormatError,
     from_text,
     state_delta,
+    text_and_copies,
     to_text,
 )
 
@@ -165,3 +166,41 @@ def test_json_errors_name_the_problem() -> None:
         Trace.from_json({"steps": [{"frame": "<module>"}]})
     with pytest.raises(TraceFormatError, match="unknown trace status"):
         Trace.from_json({"steps": [], "status": "weird"})
+
+
+def test_local_text_puts_each_line_of_code_after_its_number() -> None:
+    source = ["def sq(n):", "    r = n * n", "    return r", "x = sq(3)", "print(x)"]
+    trace = Trace(steps=[
+        Step(1, MODULE_FRAME, {}),
+        Step(2, "sq", {"n": "3", "r": "9"}, call=True),
+        Step(3, "sq", {"n": "3", "r": "9"}, ret="9"),
+        Step(4, MODULE_FRAME, {"x": "9"}),
+        Step(5, MODULE_FRAME, {"x": "9"}, output="9\n"),
+    ], stdout="9\n")
+    text, spans = text_and_copies(trace, source)
+    assert text == ("<line> 1 def sq(n): <call> sq <line> 2 r = n * n <s> n 3 <s> r 9 <line> 3 return r <ret> 9 "
+                    "<line> 4 x = sq(3) <s> x 9 <line> 5 print(x) <out> '9\\n' <end> ok")
+    assert [text[a:b] for a, b in spans] == [" def sq(n):", " r = n * n", " return r", " x = sq(3)", " print(x)"]
+    assert from_text(text, strict=True, local=True) == trace
+
+
+def without(text: str, spans: list[tuple[int, int]]) -> str:
+    for a, b in reversed(spans):
+        text = text[:a] + text[b:]
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(traces(), st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=12), max_size=500))
+def test_local_text_is_the_compact_one_plus_the_copied_code(trace: Trace, source: list[str]) -> None:
+    text, spans = text_and_copies(trace, source)
+    # the copied code (with the space before it) is all the local form adds: what training does not score
+    assert without(text, spans) == to_text(trace)
+    assert from_text(text, strict=True, local=True) == trace
+
+
+def test_local_text_escapes_code_that_spells_a_marker() -> None:
+    trace = Trace(steps=[Step(1, MODULE_FRAME, {"s": "'<s>'"})])
+    text = to_text(trace, ["s = '<s>'  # <end>"])
+    assert text == "<line> 1 s = '<lt>s>'  # <lt>end> <s> s '<lt>s>' <end> ok"
+    assert from_text(text, strict=True, local=True) == trace

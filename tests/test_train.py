@@ -11,14 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
 
 from codeexecutor.cli import main
+from codeexecutor.model.tokenizer import load_tokenizer
 from codeexecutor.model.trace import MODULE_FRAME, Step, Trace, to_text
 from codeexecutor.training.learning.checkpoint import load_checkpoint, load_train_state
-from codeexecutor.training.learning.data import read_records
+from codeexecutor.training.learning.data import IGNORE, make_batch, read_records, tokenize_split
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "training" / "configs"
@@ -247,3 +249,28 @@ def test_evaluate_scores_a_memorising_model_perfectly(which: str, request: pytes
         assert confidence["all"]["shown_precision"] in (None, 1.0)  # whatever it shows is right
         assert (tmp_path / "report" / "reliability.png").is_file()
         assert "## Confidence" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_the_local_trace_text_scores_exactly_the_compact_tokens(dataset: Path) -> None:
+    tok = load_tokenizer(ROOT / "model" / "weights" / "tokenizer.json")
+    compact = tokenize_split(dataset, "train", tok, 1024)
+    local = tokenize_split(dataset, "train", tok, 1024, local=True)
+    assert len(compact) == len(local) == 180 and compact.copied is None
+    for i in range(len(compact)):
+        scored = [make_batch(ts, np.array([i]), 0, "x").targets[0] for ts in (compact, local)]
+        assert [int(t) for t in scored[0] if t != IGNORE] == [int(t) for t in scored[1] if t != IGNORE]
+        assert local.lengths()[i] > compact.lengths()[i]  # the code was copied in, given rather than predicted
+
+
+def test_a_local_text_run_trains_and_cannot_be_exported_or_decoded(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    config = tiny_config(tmp_path, dataset, trace_text="local", stages=[{"kinds": {"tutorial": 1}, "steps": 4}])
+    assert main(["train", "--config", str(config), "--out", str(out), "--device", "cpu"]) == 0
+    assert load_train_state(out)["step"] == 4
+    for command in (["export", "--checkpoint", str(out), "--out", str(tmp_path / "onnx")],
+                    ["evaluate", "--model", str(out), "--data", str(dataset)]):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            assert main(command) == 2
+        assert "trained on the local trace text" in err.getvalue() and "heldout_loss" in err.getvalue()
+    assert not (tmp_path / "onnx").exists()

@@ -97,6 +97,16 @@ def load_train_config(ckpt_dir: Path) -> dict[str, Any]:
     return json.loads(_require(ckpt_dir, TRAIN_CONFIG).read_text())
 
 
+def undecodable_reason(ckpt_dir: Path) -> str | None:
+    """Why generation cannot use this checkpoint (None: it can): the decoder, its mask and the engine write
+    the compact trace text only, and a run on the local text is an experiment scored by its loss."""
+    if load_train_config(ckpt_dir).get("trace_text", "compact") == "compact":
+        return None
+    return (f"{ckpt_dir} was trained on the local trace text, which the decoder and the editor do not write "
+            "(docs/trace-format.md): score it with scripts/heldout_loss.py, or use a checkpoint trained on "
+            "the compact text")
+
+
 def load_train_state(ckpt_dir: Path) -> dict[str, Any]:
     """The saved training state, checked against the weights' step (a save cut in the middle)."""
     state = torch.load(_require(ckpt_dir, TRAIN_STATE), map_location="cpu", weights_only=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from tokenizers import Tokenizer
 
 from codeexecutor.model.prompt import make_prompt
 from codeexecutor.model.tokenizer import BOS, EOS, PAD, special_id
+from codeexecutor.model.trace import Trace, text_and_copies
 
 KINDS = ("singleline", "tutorial", "codenet", "generated", "realcode")  # append only: caches store the index
 BUCKET = 64  # tokens; bucket lengths are multiples of this
@@ -143,6 +145,7 @@ class TokenizedSplit:
     prompt_lens: np.ndarray  # int32
     kinds: np.ndarray  # int8, index into KINDS
     dropped: int  # examples whose prompt alone fills max_len
+    copied: np.ndarray | None = None  # bool per token: copied source of the local trace text (no loss)
 
     def __len__(self) -> int:
         return len(self.prompt_lens)
@@ -154,15 +157,45 @@ class TokenizedSplit:
         return self.tokens[self.offsets[i]:self.offsets[i + 1]]
 
 
+def whole_examples(ts: TokenizedSplit, eos_id: int) -> np.ndarray:
+    """Indices of the examples whose trace was not cut at max_len (they end with EOS)."""
+    return np.flatnonzero(ts.tokens[ts.offsets[1:] - 1] == eos_id)
+
+
+def trace_text(rec: dict[str, Any], local: bool) -> tuple[str, list[tuple[int, int]]]:
+    """The trace text a model learns from a record, and the spans of it copied from the program (no loss):
+    the record's compact text as built, or its local variant (model/trace.py) rendered from it."""
+    if not local:
+        return rec["text"], []
+    if "trace" not in rec:
+        raise ValueError(f"record {rec.get('id')!r} has no 'trace' (packed data keeps only TRAINING_FIELDS): the "
+                         "local trace text is rendered from it, so train on the dataset as built")
+    # Python's line breaks only: str.splitlines also breaks at form feeds and U+2028, which would shift lines.
+    return text_and_copies(Trace.from_json(rec["trace"]), re.split(r"\r\n|\r|\n", rec["program"]))
+
+
+def copied_tokens(offsets: list[tuple[int, int]], spans: list[tuple[int, int]]) -> np.ndarray:
+    """Which tokens (by their character offsets) overlap a copied span."""
+    out = np.zeros(len(offsets), dtype=bool)
+    k = 0
+    for i, (start, end) in enumerate(offsets):
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        out[i] = k < len(spans) and start < spans[k][1] and end > spans[k][0]
+    return out
+
+
 def tokenize_split(data_dir: Path, split: str, tok: Tokenizer, max_len: int,
-                   limit: int | None = None) -> TokenizedSplit:
-    """Tokenize a split; examples longer than ``max_len`` keep their first ``max_len`` tokens (no EOS)."""
+                   limit: int | None = None, local: bool = False) -> TokenizedSplit:
+    """Tokenize a split; examples longer than ``max_len`` keep their first ``max_len`` tokens (no EOS).
+    ``local``: the local trace text, its copied source marked in ``copied``."""
     if tok.get_vocab_size() > np.iinfo(np.uint16).max:
         raise ValueError("the tokenizer's vocabulary does not fit uint16 token arrays")
     chunks: list[np.ndarray] = []
     lengths: list[int] = []
     prompt_lens: list[int] = []
     kinds: list[int] = []
+    copies: list[np.ndarray] = []
     dropped = 0
     batch: list[dict[str, Any]] = []
 
@@ -170,12 +203,16 @@ def tokenize_split(data_dir: Path, split: str, tok: Tokenizer, max_len: int,
         nonlocal dropped
         prompts = tok.encode_batch([BOS + make_prompt(r["program"], r.get("stdin", "")) for r in batch],
                                    add_special_tokens=False)
-        traces = tok.encode_batch([r["text"] + EOS for r in batch], add_special_tokens=False)
-        for rec, p, t in zip(batch, prompts, traces, strict=True):
+        texts = [trace_text(r, local) for r in batch]
+        traces = tok.encode_batch([text + EOS for text, _ in texts], add_special_tokens=False)
+        for rec, p, t, (_, spans) in zip(batch, prompts, traces, texts, strict=True):
             if len(p.ids) >= max_len - 1:  # no room for a single trace token to learn from
                 dropped += 1
                 continue
             ids = np.array((p.ids + t.ids)[:max_len], dtype=np.uint16)
+            if local:
+                copies.append(np.concatenate([np.zeros(len(p.ids), dtype=bool),
+                                              copied_tokens(t.offsets, spans)])[:max_len])
             chunks.append(ids)
             lengths.append(len(ids))
             prompt_lens.append(len(p.ids))
@@ -192,14 +229,16 @@ def tokenize_split(data_dir: Path, split: str, tok: Tokenizer, max_len: int,
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     tokens = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.uint16)
+    copied = (np.concatenate(copies) if copies else np.zeros(0, dtype=bool)) if local else None
     return TokenizedSplit(tokens, offsets, np.array(prompt_lens, dtype=np.int32),
-                          np.array(kinds, dtype=np.int8), dropped)
+                          np.array(kinds, dtype=np.int8), dropped, copied)
 
 
-def fingerprint(data_dir: Path, split: str, tok: Tokenizer, max_len: int, limit: int | None) -> str:
-    """Changes when the shards, the tokenizer or the cut change: the key of the token cache."""
+def fingerprint(data_dir: Path, split: str, tok: Tokenizer, max_len: int, limit: int | None,
+                local: bool = False) -> str:
+    """Changes when the shards, the tokenizer, the cut or the trace text change: the key of the token cache."""
     h = hashlib.sha256(tok.to_str().encode())
-    h.update(f"{split}|{max_len}|{limit}".encode())
+    h.update(f"{split}|{max_len}|{limit}{'|local' if local else ''}".encode())
     for p in shard_files(data_dir, split):
         st = p.stat()
         h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}".encode())
@@ -207,18 +246,20 @@ def fingerprint(data_dir: Path, split: str, tok: Tokenizer, max_len: int, limit:
 
 
 def load_split(data_dir: Path, split: str, tok: Tokenizer, max_len: int, cache_dir: Path,
-               limit: int | None = None) -> TokenizedSplit:
+               limit: int | None = None, local: bool = False) -> TokenizedSplit:
     """``tokenize_split`` through an .npz cache in ``cache_dir`` (resumed runs skip re-tokenizing)."""
-    key = fingerprint(data_dir, split, tok, max_len, limit)
+    key = fingerprint(data_dir, split, tok, max_len, limit, local)
     path = Path(cache_dir) / f"tokens-{split}-{key}.npz"
     if path.is_file():
         z = np.load(path)
-        return TokenizedSplit(z["tokens"], z["offsets"], z["prompt_lens"], z["kinds"], int(z["dropped"]))
-    ts = tokenize_split(data_dir, split, tok, max_len, limit)
+        return TokenizedSplit(z["tokens"], z["offsets"], z["prompt_lens"], z["kinds"], int(z["dropped"]),
+                              z["copied"] if local else None)
+    ts = tokenize_split(data_dir, split, tok, max_len, limit, local)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")  # DDP ranks may write at once
+    extra = {"copied": ts.copied} if ts.copied is not None else {}
     np.savez(tmp, tokens=ts.tokens, offsets=ts.offsets, prompt_lens=ts.prompt_lens, kinds=ts.kinds,
-             dropped=np.array(ts.dropped))
+             dropped=np.array(ts.dropped), **extra)
     tmp.replace(path)
     return ts
 
@@ -256,6 +297,9 @@ def make_batch(ts: TokenizedSplit, rows: np.ndarray, pad_id: int, kind: str) -> 
         inputs[r, :n] = seq[:-1]
         targets[r, :n] = seq[1:]
         targets[r, :ts.prompt_lens[i] - 1] = IGNORE  # the targets that are still prompt tokens
+        if ts.copied is not None:  # copied source is given, not predicted
+            start = int(ts.offsets[i])
+            targets[r, :n][ts.copied[start + 1:start + 1 + n]] = IGNORE
     return Batch(inputs, targets, kind, int(ts.lengths()[rows].sum()) - len(rows))
 
 
@@ -302,13 +346,17 @@ class CurriculumSampler:
         return make_batch(self.ts, rows, self.pad_id, "mixed")
 
 
-def eval_batches(ts: TokenizedSplit, batch_tokens: int, pad_id: int, per_kind: int, seed: int) -> list[Batch]:
-    """A fixed evaluation set: up to ``per_kind`` examples of each kind, length-sorted into batches."""
+def eval_batches(ts: TokenizedSplit, batch_tokens: int, pad_id: int, per_kind: int, seed: int,
+                 among: np.ndarray | None = None) -> list[Batch]:
+    """A fixed evaluation set: up to ``per_kind`` examples of each kind (of the indices ``among``, if
+    given), length-sorted into batches."""
     rng = np.random.default_rng(seed)
     out: list[Batch] = []
     lengths = ts.lengths()
     for k, name in enumerate(KINDS):
         idx = np.flatnonzero(ts.kinds == k)
+        if among is not None:
+            idx = np.intersect1d(idx, among)
         if not len(idx):
             continue
         idx = np.sort(rng.choice(idx, size=min(per_kind, len(idx)), replace=False))

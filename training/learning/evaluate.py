@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -275,6 +276,11 @@ def run(args: argparse.Namespace) -> int:
         pairs = {}
         predict = onnx_predictor(args.model, args.max_new_tokens, cfg.constrained, pairs)
     else:
+        from codeexecutor.training.learning.checkpoint import undecodable_reason
+
+        if (reason := undecodable_reason(args.model)) is not None:
+            print(f"codeexecutor evaluate: {reason}", file=sys.stderr)
+            return 2
         predict = checkpoint_predictor(args.model, args.batch_size, args.max_new_tokens, torch.device(device),
                                        cfg.constrained)
 

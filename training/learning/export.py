@@ -297,13 +297,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codeexecutor.training.learning.checkpoint import load_checkpoint
+    from codeexecutor.training.learning.checkpoint import load_checkpoint, undecodable_reason
 
     config = ExportConfig(checkpoint=str(args.checkpoint), out=str(args.out), quantization=args.quantization,
                           opset=args.opset)
     if not (args.checkpoint / "model_config.json").is_file():
         print(f"codeexecutor export: {args.checkpoint} is not a checkpoint directory (no model_config.json); "
               "pass the directory `codeexecutor train` wrote", file=sys.stderr)
+        return 2
+    if (reason := undecodable_reason(args.checkpoint)) is not None:
+        print(f"codeexecutor export: {reason}", file=sys.stderr)
         return 2
     model, tokenizer, cfg = load_checkpoint(args.checkpoint)
     try:

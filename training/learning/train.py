@@ -73,6 +73,7 @@ class TrainConfig:
     init_from: str | None = None  # fine-tune: a checkpoint directory whose weights, size and tokenizer start the run
     tokenizer_records: int = 50_000  # train records the tokenizer is trained on
     string_chars: bool = False  # a trained tokenizer cuts string literals into characters (model/tokenizer.py)
+    trace_text: str = "compact"  # "compact" | "local" (each line's code after its number; an experiment)
     max_len: int = 1024  # tokens per example (prompt + trace); longer traces are cut
     batch_tokens: int = 8192  # token budget of one micro-batch (rows x bucket length)
     grad_accum: int = 1
@@ -111,6 +112,8 @@ class TrainConfig:
         validate_stages(cfg.stages)
         if cfg.precision not in ("auto", "bf16", "fp32"):
             raise ValueError(f"precision {cfg.precision!r}: use 'auto', 'bf16' or 'fp32'")
+        if cfg.trace_text not in ("compact", "local"):
+            raise ValueError(f"trace_text {cfg.trace_text!r}: use 'compact' or 'local' (docs/trace-format.md)")
         if cfg.schedule not in ("cosine", "wsd"):
             raise ValueError(f"schedule {cfg.schedule!r}: use 'cosine' or 'wsd'")
         return cfg
@@ -338,8 +341,9 @@ def run(args: argparse.Namespace) -> int:
                               named_size(cfg.model).with_overrides(**cfg.model_overrides).vocab_size,
                               string_chars=cfg.string_chars)
     pad_id = pad_id_of(tok)
-    train_split = load_split(Path(cfg.data), "train", tok, cfg.max_len, out / "cache", cfg.limit_train)
-    valid_split = load_split(Path(cfg.data), "valid", tok, cfg.max_len, out / "cache")
+    local = cfg.trace_text == "local"
+    train_split = load_split(Path(cfg.data), "train", tok, cfg.max_len, out / "cache", cfg.limit_train, local)
+    valid_split = load_split(Path(cfg.data), "valid", tok, cfg.max_len, out / "cache", local=local)
     sampler = CurriculumSampler(train_split, cfg.stages, cfg.batch_tokens, pad_id, cfg.seed, cfg.mix_batches)
     evals = eval_batches(valid_split, cfg.batch_tokens, pad_id, cfg.eval_per_kind, cfg.seed)
 
