@@ -7,7 +7,10 @@ split, e.g. the real-code benchmark, whose sources never reach training. It is w
 docs/training-log.md compares. Runs in seconds to minutes on the CPU: one forward pass per batch, no generation.
 Per token, losses are comparable between checkpoints that share a tokenizer only (another tokenizer cuts the
 same trace into another number of tokens); ``nats_per_char`` (the summed loss over the trace's characters) is
-comparable across tokenizers.
+comparable across tokenizers. ``value_loss_KIND`` is the loss per token of the values a hint shows, apart from
+the rest (``other_loss_KIND``: line numbers, frames, names, markers), with their token counts. A checkpoint
+trained on the local trace text is scored on the compact form's tokens only (its copied code is given), and
+``--same-records`` keeps the records that fit whole in both texts, so the two are compared token for token.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 from codeexecutor.model.tokenizer import EOS, special_id
+from codeexecutor.model.trace import EXC, LT, MARKERS, OUT, RET, SET
 from codeexecutor.training.learning import checkpoint as ckpt
 from codeexecutor.training.learning.data import IGNORE, Batch, eval_batches, load_split, pad_id_of, whole_examples
 from codeexecutor.training.learning.train import evaluate_loss
@@ -43,7 +48,54 @@ def heldout_loss(ckpt_dir: Path, data: Path, split: str, per_kind: int, max_len:
     tokens, chars = trace_sizes(batches, tok)
     for kind in tokens:
         losses[f"nats_per_char_{kind}"] = losses[f"eval_loss_{kind}"] * tokens[kind] / chars[kind]
+    losses.update(value_loss(model, batches, tok))
     return losses
+
+
+@torch.no_grad()
+def value_loss(model: torch.nn.Module, batches: list[Batch], tok) -> dict[str, float]:
+    """Per kind, the loss per token of the values a hint would show (after ``<s> name``, and the text of
+    ``<ret>``, ``<out>``, ``<exc>``), apart from the rest (line numbers, frames, names, markers)."""
+    model.eval()
+    sums: dict[str, list[float]] = {}
+    for b in batches:
+        logits = model(input_ids=torch.from_numpy(b.inputs), use_cache=False).logits.float()
+        targets = torch.from_numpy(b.targets)
+        nll = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE,
+                              reduction="none").view(targets.shape)
+        for row, losses in zip(b.targets, nll, strict=True):
+            scored = row != IGNORE
+            values = value_tokens([tok.id_to_token(int(i)) for i in row[scored]])
+            s = sums.setdefault(b.kind, [0.0, 0, 0.0, 0])
+            picked = losses[torch.from_numpy(scored)]
+            s[0] += float(picked[values].sum())
+            s[1] += int(values.sum())
+            s[2] += float(picked[~values].sum())
+            s[3] += int((~values).sum())
+    out = {}
+    for kind, (v, nv, r, nr) in sums.items():
+        out[f"value_loss_{kind}"], out[f"value_tokens_{kind}"] = v / max(nv, 1), nv
+        out[f"other_loss_{kind}"], out[f"other_tokens_{kind}"] = r / max(nr, 1), nr
+    return out
+
+
+def value_tokens(tokens: list[str]) -> torch.Tensor:
+    """Which of a trace's tokens spell values: after ``<s>``, the tokens from the first one that starts with a
+    space after the name, up to the next marker; after ``<ret>``/``<out>``/``<exc>``, all up to the next."""
+    out = torch.zeros(len(tokens), dtype=torch.bool)
+    state = None  # None | "name" | "named" | "value"
+    for i, t in enumerate(tokens):
+        if t in BOUNDARIES:
+            state = "name" if t == SET else "value" if t in (RET, OUT, EXC) else None
+        elif state == "name":
+            state = "named"
+        elif state == "named" and t.startswith("Ġ"):
+            state = "value"
+        out[i] = state == "value" and t not in BOUNDARIES
+    return out
+
+
+BOUNDARIES = frozenset(m for m in MARKERS if m != LT) | {EOS}  # ``<lt>`` is part of a value
 
 
 def cfg_text(ckpt_dir: Path) -> str:
@@ -80,7 +132,7 @@ def main() -> int:
     for c in args.checkpoints:
         losses = heldout_loss(c, args.data, args.split, args.per_kind, args.max_len, args.same_records)
         print(json.dumps({"checkpoint": str(c), "split": f"{args.data}/{args.split}",
-                          **{k: round(v, 4) for k, v in sorted(losses.items())}}))
+                          **{k: round(v, 4) if isinstance(v, float) else v for k, v in sorted(losses.items())}}))
     return 0
 
 

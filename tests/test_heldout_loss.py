@@ -43,3 +43,12 @@ def test_heldout_loss_separates_memorised_from_unseen(tiny_checkpoint_dir: Path,
     text = unseen[0]["text"] + EOS
     per_char = out["eval_loss_codenet"] * len(tok.encode(text, add_special_tokens=False).ids) / len(text)
     assert abs(out["nats_per_char_codenet"] - per_char) < 1e-3 * per_char
+    # values (what hints show) apart from the rest: the two parts add up to the whole
+    for kind in ("tutorial", "codenet"):
+        nv, no = out[f"value_tokens_{kind}"], out[f"other_tokens_{kind}"]
+        assert nv > 0 and no > 0
+        both = (out[f"value_loss_{kind}"] * nv + out[f"other_loss_{kind}"] * no) / (nv + no)
+        assert abs(both - out[f"eval_loss_{kind}"]) < 1e-3 * out[f"eval_loss_{kind}"] + 1e-4
+    # [5, 1, 4], [1, 4, 5] and 13 with their separating spaces
+    assert out["value_tokens_codenet"] == sum(len(tok.encode(v, add_special_tokens=False).ids)
+                                              for v in (" [5, 1, 4] ", " [1, 4, 5] ", " 13 "))
