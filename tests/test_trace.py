@@ -80,14 +80,18 @@ def test_truncated_text_is_a_valid_prefix(trace: Trace, data) -> None:
         assert partial.status == "steps"
 
 
+# docs/trace-format.md's worked example: def sq(n): r = n * n; return r / x = sq(3) / print(x)
+WORKED_EXAMPLE = Trace(steps=[
+    Step(1, MODULE_FRAME, {}),
+    Step(2, "sq", {"n": "3", "r": "9"}, call=True),
+    Step(3, "sq", {"n": "3", "r": "9"}, ret="9"),
+    Step(4, MODULE_FRAME, {"x": "9"}),
+    Step(5, MODULE_FRAME, {"x": "9"}, output="9\n"),
+], stdout="9\n")
+
+
 def test_worked_example_from_the_docs() -> None:
-    trace = Trace(steps=[
-        Step(1, MODULE_FRAME, {}),
-        Step(2, "sq", {"n": "3", "r": "9"}, call=True),
-        Step(3, "sq", {"n": "3", "r": "9"}, ret="9"),
-        Step(4, MODULE_FRAME, {"x": "9"}),
-        Step(5, MODULE_FRAME, {"x": "9"}, output="9\n"),
-    ], stdout="9\n")
+    trace = WORKED_EXAMPLE
     assert to_text(trace) == (
         "<line> 1 <call> sq <line> 2 <s> n 3 <s> r 9 <line> 3 <ret> 9 <line> 4 <s> x 9 "
         "<line> 5 <out> '9\\n' <end> ok")
@@ -170,13 +174,7 @@ def test_json_errors_name_the_problem() -> None:
 
 def test_local_text_puts_each_line_of_code_after_its_number() -> None:
     source = ["def sq(n):", "    r = n * n", "    return r", "x = sq(3)", "print(x)"]
-    trace = Trace(steps=[
-        Step(1, MODULE_FRAME, {}),
-        Step(2, "sq", {"n": "3", "r": "9"}, call=True),
-        Step(3, "sq", {"n": "3", "r": "9"}, ret="9"),
-        Step(4, MODULE_FRAME, {"x": "9"}),
-        Step(5, MODULE_FRAME, {"x": "9"}, output="9\n"),
-    ], stdout="9\n")
+    trace = WORKED_EXAMPLE
     text, spans = text_and_copies(trace, source)
     assert text == ("<line> 1 def sq(n): <call> sq <line> 2 r = n * n <s> n 3 <s> r 9 <line> 3 return r <ret> 9 "
                     "<line> 4 x = sq(3) <s> x 9 <line> 5 print(x) <out> '9\\n' <end> ok")
