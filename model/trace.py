@@ -281,13 +281,16 @@ def text_and_copies(trace: Trace, source: list[str] | None = None) -> tuple[str,
     parts += [END, trace.status]
     if trace.message and trace.message != _implied_message(trace.status, trace.steps):
         parts.append(_escape(repr(trace.message)))
+    text = " ".join(parts)
+    if not copied:  # the compact form (dataset builds call this in a loop): no spans to find
+        return text, []
     spans, start, k = [], 0, 0
     for i, part in enumerate(parts):
         if k < len(copied) and copied[k] == i:
             spans.append((start - 1, start + len(part)))  # with the space before it, which the code adds
             k += 1
         start += len(part) + 1
-    return " ".join(parts), spans
+    return text, spans
 
 
 def from_text(text: str, strict: bool = False, local: bool = False) -> Trace:

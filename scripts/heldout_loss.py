@@ -21,11 +21,13 @@ import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from codeexecutor.model.constraints import TokenTable
 from codeexecutor.model.tokenizer import EOS, special_id
-from codeexecutor.model.trace import EXC, LT, MARKERS, OUT, RET, SET
+from codeexecutor.model.trace import EXC, LT, OUT, RET, SET
 from codeexecutor.training.learning import checkpoint as ckpt
 from codeexecutor.training.learning.data import IGNORE, Batch, eval_batches, load_split, pad_id_of, whole_examples
 from codeexecutor.training.learning.train import evaluate_loss
@@ -57,6 +59,7 @@ def value_loss(model: torch.nn.Module, batches: list[Batch], tok) -> dict[str, f
     """Per kind, the loss per token of the values a hint would show (after ``<s> name``, and the text of
     ``<ret>``, ``<out>``, ``<exc>``), apart from the rest (line numbers, frames, names, markers)."""
     model.eval()
+    table = TokenTable(tok)
     sums: dict[str, list[float]] = {}
     for b in batches:
         logits = model(input_ids=torch.from_numpy(b.inputs), use_cache=False).logits.float()
@@ -65,7 +68,7 @@ def value_loss(model: torch.nn.Module, batches: list[Batch], tok) -> dict[str, f
                               reduction="none").view(targets.shape)
         for row, losses in zip(b.targets, nll, strict=True):
             scored = row != IGNORE
-            values = value_tokens([tok.id_to_token(int(i)) for i in row[scored]])
+            values = torch.from_numpy(value_tokens([int(i) for i in row[scored]], table))
             s = sums.setdefault(b.kind, [0.0, 0, 0.0, 0])
             picked = losses[torch.from_numpy(scored)]
             s[0] += float(picked[values].sum())
@@ -79,23 +82,22 @@ def value_loss(model: torch.nn.Module, batches: list[Batch], tok) -> dict[str, f
     return out
 
 
-def value_tokens(tokens: list[str]) -> torch.Tensor:
+def value_tokens(ids: list[int], table: TokenTable) -> np.ndarray:
     """Which of a trace's tokens spell values: after ``<s>``, the tokens from the first one that starts with a
     space after the name, up to the next marker; after ``<ret>``/``<out>``/``<exc>``, all up to the next."""
-    out = torch.zeros(len(tokens), dtype=torch.bool)
+    out = np.zeros(len(ids), dtype=bool)
     state = None  # None | "name" | "named" | "value"
-    for i, t in enumerate(tokens):
-        if t in BOUNDARIES:
-            state = "name" if t == SET else "value" if t in (RET, OUT, EXC) else None
-        elif state == "name":
+    for i, t in enumerate(ids):
+        marker = table.marker_of.get(t)
+        if marker is not None and marker != LT:  # ``<lt>`` is part of a value
+            state = "name" if marker == SET else "value" if marker in (RET, OUT, EXC) else None
+            continue
+        if state == "name":
             state = "named"
-        elif state == "named" and t.startswith("Ġ"):
+        elif state == "named" and table.starts_space[t]:
             state = "value"
-        out[i] = state == "value" and t not in BOUNDARIES
+        out[i] = state == "value"
     return out
-
-
-BOUNDARIES = frozenset(m for m in MARKERS if m != LT) | {EOS}  # ``<lt>`` is part of a value
 
 
 def cfg_text(ckpt_dir: Path) -> str:

@@ -164,7 +164,7 @@ def whole_examples(ts: TokenizedSplit, eos_id: int) -> np.ndarray:
 
 def trace_text(rec: dict[str, Any], local: bool) -> tuple[str, list[tuple[int, int]]]:
     """The trace text a model learns from a record, and the spans of it copied from the program (no loss):
-    the record's compact text as built, or its local variant (model/trace.py) rendered from it."""
+    the record's compact text as built, or its local variant (model/trace.py) rendered from its trace."""
     if not local:
         return rec["text"], []
     if "trace" not in rec:
