@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -198,6 +199,19 @@ def test_a_gpu_run_chained_through_the_device_tool_trains_as_one_run(tmp_path: P
 def test_refuses_to_overwrite_a_checkpoint(trained: Path, dataset: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="--resume"):
         main(["train", "--config", str(tiny_config(tmp_path, dataset)), "--out", str(trained)])
+
+
+def test_evaluate_keeps_one_report_per_dataset(trained: Path, dataset: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(trained, model, ignore=shutil.ignore_patterns("eval-*"))
+    other = tmp_path / "realcode"
+    other.symlink_to(dataset.resolve(), target_is_directory=True)
+    for data in (dataset, other):
+        assert main(["evaluate", "--model", str(model), "--data", str(data), "--limit", "2",
+                     "--max-new-tokens", "8"]) == 0
+    reports = {d.name: json.loads((d / "report.json").read_text())["config"]["data"]
+               for d in model.glob("eval-*")}
+    assert reports == {f"eval-{dataset.name}-test": str(dataset), "eval-realcode-test": str(other)}
 
 
 def test_evaluate_writes_report(trained: Path, dataset: Path, tmp_path: Path) -> None:

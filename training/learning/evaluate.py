@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -255,7 +256,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sample.add_argument("--limit", type=int, help="score N records spread evenly over the split's shards")
     sample.add_argument("--per-kind", type=int, metavar="N",
                         help="score N records of each dataset kind, spread evenly over its shards")
-    parser.add_argument("--out", type=Path, help="report directory (default: MODEL/eval-SPLIT)")
+    parser.add_argument("--out", type=Path, help="report directory (default: MODEL/eval-DATA-SPLIT, DATA the "
+                        "dataset directory's name)")
     parser.add_argument("--batch-size", type=int, default=16, help="programs per generate call (checkpoint)")
     parser.add_argument("--max-new-tokens", type=int, help="cap on generated tokens (default: the context)")
     parser.add_argument("--unconstrained", action="store_true",
@@ -264,12 +266,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="checkpoint only; default: cuda if available")
 
 
+def default_report_dir(model: Path, data: Path, split: str) -> Path:
+    """Where a report goes without --out: named for the dataset too, so that scoring one model on two datasets
+    (data/mix, then data/realcode) keeps both reports."""
+    return model / f"eval-{Path(os.path.abspath(data)).name}-{split}"  # abspath: "." and "..", not links
+
+
 def run(args: argparse.Namespace) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     cfg = EvalConfig(model=str(args.model), data=str(args.data), split=args.split, limit=args.limit,
                      per_kind=args.per_kind, batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                      device=device, constrained=not args.unconstrained)
-    out = args.out or args.model / f"eval-{args.split}"
+    out = args.out or default_report_dir(args.model, args.data, args.split)
     records = list(read_records(args.data, args.split, args.limit, args.per_kind))
     pairs: dict[str, list[Pair]] | None = None
     if (args.model / "manifest.json").is_file():
@@ -322,4 +330,5 @@ def run(args: argparse.Namespace) -> int:
     (out / "report.md").write_text(markdown)
     plot_metrics(metrics, out / "metrics.png")
     print((out / "report.md").read_text())
+    print(f"report: {out}/report.json, report.md, predictions.jsonl")
     return 0
