@@ -6,20 +6,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from codeexecutor.training.dataset.shards import DONE, SPLITS
+
 ROOT = Path(__file__).resolve().parent.parent
-SPLITS = ("train", "valid", "test")
 
 
 def make_build(root: Path, name: str, shards: dict[str, bool]) -> Path:
     """A dataset directory with one line per split file; ``shards`` maps a shard to whether it is finished."""
     d = root / name
-    (d / "_done").mkdir(parents=True)
+    (d / DONE).mkdir(parents=True)
     for shard, done in shards.items():
         for split in SPLITS:
             (d / split).mkdir(exist_ok=True)
             (d / split / f"{shard}.jsonl").write_text(f'{{"from": "{name}/{split}/{shard}"}}\n')
         if done:
-            (d / "_done" / f"{shard}.json").write_text("{}")
+            (d / DONE / f"{shard}.json").write_text("{}")
     return d
 
 
