@@ -22,10 +22,8 @@ from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from codeexecutor.model.trace import MARKERS
+from codeexecutor.model.trace import BOS, EOS, MARKERS, PAD, PROGRAM, STDIN, TRACE
 
-BOS, EOS, PAD = "<bos>", "<eos>", "<pad>"
-PROGRAM, STDIN, TRACE = "<program>", "<stdin>", "<trace>"  # the prompt's markers (model/prompt.py)
 PROMPT_MARKERS = (PROGRAM, STDIN, TRACE)
 # PAD, BOS, EOS get ids 0, 1, 2 (trained in this order); the rest follow.
 SPECIAL_TOKENS = (PAD, BOS, EOS, *PROMPT_MARKERS, *MARKERS)

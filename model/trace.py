@@ -173,6 +173,11 @@ class TraceFormatError(ValueError):
 LINE, CALL, SET, DEL, OUT, RET, EXC, END, STDOUT, LT = (
     "<line>", "<call>", "<s>", "<d>", "<out>", "<ret>", "<exc>", "<end>", "<stdout>", "<lt>")
 MARKERS = (LINE, CALL, SET, DEL, OUT, RET, EXC, END, STDOUT, LT)
+# The tokenizer's other single-token strings (model/tokenizer.py, model/prompt.py). A value holding one (a frame's
+# repr names its file '<program>') is escaped as well, or it would be read as that token.
+BOS, EOS, PAD = "<bos>", "<eos>", "<pad>"
+PROGRAM, STDIN, TRACE = "<program>", "<stdin>", "<trace>"
+_RESERVED = (*MARKERS, BOS, EOS, PAD, PROGRAM, STDIN, TRACE)
 # A predicted step's confidence (codeexecutor.model.engine.Prediction) is keyed by the names it set and, for
 # its events, by these keys (never a Python name).
 RETURN_KEY, OUTPUT_KEY, EXCEPTION_KEY = "<return>", "<output>", "<exception>"
@@ -192,7 +197,7 @@ _MARKER_RE = re.compile("(" + "|".join(re.escape(m) for m in MARKERS if m != LT)
 
 
 def _escape(value: str) -> str:
-    if any(m in value for m in MARKERS):
+    if any(m in value for m in _RESERVED):
         return value.replace("<", LT)
     return value
 

@@ -22,7 +22,8 @@ names = st.sampled_from(["x", "y", "i", "total", "s", "nums", "_tmp", "héllo"])
 values = st.one_of(
     st.integers(-10**6, 10**6).map(repr),
     st.text(max_size=12).map(repr),
-    st.sampled_from(["'<line> 3 <s>'", "[1, 2, '<end> ok']", "'<lt>'", "{'a': <d>}"]),
+    st.sampled_from(["'<line> 3 <s>'", "[1, 2, '<end> ok']", "'<lt>'", "{'a': <d>}",
+                     "<frame, file '<program>', line 3, code f>"]),
     st.lists(st.integers(-5, 5), max_size=4).map(repr),
 )
 states = st.dictionaries(names, values, max_size=4)
@@ -118,6 +119,18 @@ def test_values_containing_markers_are_escaped() -> None:
     trace = Trace(steps=[Step(1, MODULE_FRAME, {"s": "'<line> 1 <end> ok'"})])
     text = to_text(trace)
     assert "<lt>line>" in text
+    assert from_text(text, strict=True) == trace
+
+
+def test_a_value_holding_a_prompt_token_is_escaped_so_it_tokenizes_as_text() -> None:
+    from codeexecutor.model.engine import WEIGHTS_DIR
+    from codeexecutor.model.tokenizer import load_tokenizer
+
+    frame = "<frame, file '<program>', line 70, code <module>>"
+    trace = Trace(steps=[Step(59, MODULE_FRAME, {"frame": frame})])
+    text = to_text(trace)
+    assert text == "<line> 59 <s> frame <lt>frame, file '<lt>program>', line 70, code <lt>module>> <end> ok"
+    assert "<program>" not in load_tokenizer(WEIGHTS_DIR / "tokenizer.json").encode(text).tokens
     assert from_text(text, strict=True) == trace
 
 
