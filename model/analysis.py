@@ -38,6 +38,8 @@ PURE_CALLS = frozenset({
     "enumerate", "filter", "float", "format", "frozenset", "hasattr", "hash", "hex", "id", "input", "int",
     "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "oct", "ord", "pow", "print",
     "range", "repr", "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple", "type", "zip"})
+# The pure builtins that call what they are given (``map(f, xs)``, ``sorted(xs, key=f)``).
+_CALLING_BUILTINS = frozenset({"filter", "iter", "map", "max", "min", "sorted"})
 # Method names that change no object on any builtin type (unless the program defines a function so named).
 PURE_METHODS = frozenset({
     "capitalize", "casefold", "center", "count", "decode", "encode", "endswith", "find", "format", "get",
@@ -90,6 +92,10 @@ class ProgramFacts:
 
     frames: dict[str, FrameFacts] | None
     line_count: int
+    # The names a "NameError: name '...' is not defined" of this program can mention: every name its code
+    # objects hold (a superset of what it loads). None: anything (the program does not compile, makes names
+    # dynamically, or names NameError itself, so it may raise one with a message of its own).
+    name_error_names: frozenset[str] | None = None
 
     def frame_lines(self, frame: str, previous: int | None = None) -> frozenset[int]:
         """The lines the next step of ``frame`` may name, after its step at ``previous`` (None: any of the
@@ -148,7 +154,8 @@ def analyse(program: str) -> ProgramFacts:
             [_line_successors(c) for c in objs])
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
                                   successors=successors)
-    return ProgramFacts(frames=frames, line_count=line_count)
+    return ProgramFacts(frames=frames, line_count=line_count,
+                        name_error_names=None if dynamic else _loadable_names(code))
 
 
 def _frame_codes(module: types.CodeType) -> dict[str, list[types.CodeType]]:
@@ -182,6 +189,14 @@ def _is_dynamic(module: types.CodeType) -> bool:
         if any(ins.opname == "IMPORT_STAR" for ins in dis.get_instructions(code)):
             return True
     return False
+
+
+def _loadable_names(module: types.CodeType) -> frozenset[str] | None:
+    """Every name the program's code objects hold; None where the program mentions ``NameError`` itself."""
+    names: set[str] = set()
+    for code in (module, *_nested_codes(module)):
+        names.update(code.co_names, code.co_varnames, code.co_cellvars, code.co_freevars)
+    return None if "NameError" in names else frozenset(names)
 
 
 def _module_names(module: types.CodeType) -> frozenset[str]:
@@ -301,6 +316,10 @@ class _Purity:
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name):
+                if func.id in _CALLING_BUILTINS and any(
+                        isinstance(a, ast.Attribute) and a.attr not in PURE_METHODS
+                        for a in (*node.args, *(k.value for k in node.keywords))):
+                    return False  # ``map(pool.pop, xs)``: the builtin calls a method that may mutate
                 return func.id in PURE_CALLS and func.id not in self.rebound
             if isinstance(func, ast.Attribute):
                 return func.attr in PURE_METHODS and func.attr not in self.program_methods

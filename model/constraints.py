@@ -73,11 +73,12 @@ class TokenTable:
         self.starts_space = np.zeros(size, dtype=bool)
         self.ends_space = np.zeros(size, dtype=bool)
         self.blank = np.zeros(size, dtype=bool)  # only whitespace
+        self.raw = [b""] * size  # the bytes each token writes (markers: none)
         for i in range(size):
             if i in special_ids:
                 self.special[i] = True
                 continue
-            raw = bytes(decode.get(c, 0) for c in tokenizer.id_to_token(i) or "")
+            raw = self.raw[i] = bytes(decode.get(c, 0) for c in tokenizer.id_to_token(i) or "")
             self.starts_space[i] = raw[:1] == b" "
             self.ends_space[i] = raw[-1:] == b" "
             self.blank[i] = raw.strip() == b"" and raw != b""
@@ -136,6 +137,48 @@ class _Trie:
         return mask
 
 
+class _NameErrorNames:
+    """An ``<exc>`` value that spells ``NameError: name '`` goes on with a name the program holds.
+
+    The model learnt such messages from thousands of programs and writes their names into programs that have
+    no such name (a hint no user can make sense of); the interpreter can only name what the code loads.
+    Bytes, since a token may end inside a character; per message prefix, a filter over the vocabulary."""
+
+    PREFIX = b' "NameError: name \''
+
+    def __init__(self, table: TokenTable, names: frozenset[str] | None) -> None:
+        self.t = table
+        self.active = names is not None
+        self._ends = tuple(n.encode() + b"'" for n in names or ())
+        self._masks: dict[bytes, np.ndarray] = {}
+
+    def settled(self, message: bytes) -> bool:
+        """Whether ``message`` can no longer become a NameError's name that is not yet complete."""
+        if self.PREFIX.startswith(message):
+            return False
+        if not message.startswith(self.PREFIX):
+            return True  # another exception, or another NameError message
+        rest = message[len(self.PREFIX):]
+        return any(rest.startswith(end) for end in self._ends)
+
+    def allowed(self, message: bytes) -> np.ndarray:
+        """The tokens that keep ``message`` on a name the program holds (every token where it is not one)."""
+        mask = self._masks.get(message)
+        if mask is None:
+            n = len(self.PREFIX)
+            # Only the names that still fit what is written can be continued: test each token against them.
+            ends = [e for e in self._ends if e.startswith(message[n:])] if len(message) >= n else self._ends
+            mask = self._masks[message] = np.array([_keeps(message + raw, self.PREFIX, ends) for raw in self.t.raw])
+        return mask
+
+
+def _keeps(text: bytes, prefix: bytes, ends: list[bytes] | tuple[bytes, ...]) -> bool:
+    if not text.startswith(prefix):
+        return True  # still spelling the prefix, or not a NameError's message
+    rest = text[len(prefix):]
+    return any(end.startswith(rest) or rest.startswith(end) for end in ends)
+
+
 class TraceConstraint:
     """The allowed next tokens while a trace of one program is generated; ``advance`` with each chosen token."""
 
@@ -160,6 +203,8 @@ class TraceConstraint:
         self.step: tuple[str, int, bool] | None = None  # (frame, line, first) of the step being written
         self.closes = False  # the step being written has <ret> or <exc>
         self.done = False
+        self._names_in_errors = _NameErrorNames(table, facts.name_error_names)
+        self._message: bytes | None = None  # an <exc> value so far, while it may still be a NameError's
         self._state: tuple = ("markers", self._legal(_AFTER["start"]))
         self._mask = self._markers_mask(self._state[1])
 
@@ -277,6 +322,7 @@ class TraceConstraint:
 
     def _on_marker(self, token: int) -> None:
         marker = self.t.marker_of[token]
+        self._message = None
         if marker in (LINE, CALL, STDOUT, END):
             self._finish_step()
         if marker == LINE:
@@ -288,6 +334,9 @@ class TraceConstraint:
         elif marker in (OUT, RET, EXC):
             self.closes = self.closes or marker != OUT
             self._enter_value(_AFTER[marker])
+            if marker == EXC and self._names_in_errors.active:
+                self._message = b""
+                self._mask = self._mask & self._names_in_errors.allowed(b"")
         elif marker == STDOUT:
             self._enter_value(_AFTER[STDOUT])
         elif marker == END:
@@ -346,6 +395,12 @@ class TraceConstraint:
         has_content = has_content or not self.t.blank[token]
         self._state = ("value", markers, eos, has_content)
         self._mask = self._value_mask(markers, eos and has_content, has_content and bool(self.t.ends_space[token]))
+        if self._message is not None:
+            self._message += self.t.raw[token]
+            if self._names_in_errors.settled(self._message):
+                self._message = None
+            else:
+                self._mask = self._mask & self._names_in_errors.allowed(self._message)
 
 
 def first_disallowed(facts: ProgramFacts, table: TokenTable, ids: list[int]) -> int | None:

@@ -104,6 +104,14 @@ def test_a_line_that_may_mutate_or_call_the_program_may_change_every_name_of_its
     assert frames[MODULE_FRAME].step_names(14, False) == {"n"}
 
 
+def test_a_builtin_given_a_mutating_method_may_change_every_name() -> None:
+    program = "pool = [1, 2]\nresult = [0]\nout = tuple(map(pool.pop, result))\nkeys = sorted(pool, key=abs)\n"
+    frames = analyse(program).frames
+    assert frames is not None
+    assert frames[MODULE_FRAME].step_names(3, False) == {"pool", "result", "out", "keys"}  # pop empties pool
+    assert frames[MODULE_FRAME].step_names(4, False) == {"keys"}
+
+
 def test_except_as_name_may_be_deleted_on_any_line_of_its_handler() -> None:
     frames = analyse(CAUGHT).frames
     assert frames is not None
@@ -177,6 +185,31 @@ def test_the_module_never_returns_and_a_value_needs_content_before_the_next_mark
     assert not any(m.startswith("<") for m in allowed_texts(c, table))  # a value, never a marker, comes next
     feed(c, table, " 0 ")
     assert "<line>" in allowed_texts(c, table) and "<lt>" in allowed_texts(c, table)
+
+
+TYPO = """\
+total = 0
+print(totl)
+"""
+
+
+def test_a_name_error_names_only_a_name_the_program_holds(table: TokenTable) -> None:
+    facts = analyse(TYPO)
+    assert facts.name_error_names == {"total", "totl", "print"}
+    head = '<line> 1 <s> total 0 <line> 2 <exc> "NameError: name '
+    def refused(text: str) -> str | None:
+        ids = table.tokenizer.encode(text + " <end> error" + EOS, add_special_tokens=False).ids
+        at = first_disallowed(facts, table, ids)
+        return None if at is None else table.tokenizer.id_to_token(ids[at])
+    assert refused(head + "'totl' is not defined\"") is None
+    assert refused(head + "'limit' is not defined\"") == "l"  # the model's favourite, from other programs
+    assert refused(head + "'tot' is not defined\"") == "'"  # a prefix of a name is not a name
+    assert refused('<line> 1 <s> total 0 <line> 2 <exc> "TypeError: name \'limit\'"') is None  # other errors: free
+
+
+def test_a_program_that_names_name_error_may_raise_any_message() -> None:
+    assert analyse('raise NameError("name \'ghost\' is not defined")\n').name_error_names is None
+    assert analyse("x = eval('y')\n").name_error_names is None
 
 
 # -- the proof: gold traces of real datasets pass the mask ----------------------------------------------------
