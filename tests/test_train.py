@@ -211,7 +211,29 @@ def test_evaluate_keeps_one_report_per_dataset(trained: Path, dataset: Path, tmp
                      "--max-new-tokens", "8"]) == 0
     reports = {d.name: json.loads((d / "report.json").read_text())["config"]["data"]
                for d in model.glob("eval-*")}
-    assert reports == {f"eval-{dataset.name}-test": str(dataset), "eval-realcode-test": str(other)}
+    assert reports == {f"eval-{dataset.name}-test": [str(dataset)], "eval-realcode-test": [str(other)]}
+
+
+def test_evaluate_scores_several_datasets_in_one_report(trained: Path, dataset: Path, tmp_path: Path) -> None:
+    # The model card's table in one command: data/mix's kinds and the real-code benchmark's, side by side.
+    other = tmp_path / "realcode"
+    (other / "test").mkdir(parents=True)
+    records = [json.loads(line) for line in (dataset / "test" / "tutorial-00000.jsonl").read_text().splitlines()]
+    (other / "test" / "realcode-00000.jsonl").write_text(
+        "".join(json.dumps({**r, "kind": "realcode", "id": f"real-{i}"}) + "\n" for i, r in enumerate(records)))
+    model = tmp_path / "model"
+    shutil.copytree(trained, model, ignore=shutil.ignore_patterns("eval-*"))
+    assert main(["evaluate", "--model", str(model), "--data", str(dataset), str(other), "--per-kind", "2",
+                 "--max-new-tokens", "8"]) == 0
+    report = json.loads((model / f"eval-{dataset.name}+realcode-test" / "report.json").read_text())
+    assert report["config"]["data"] == [str(dataset), str(other)]
+    assert {k: m["examples"] for k, m in report["metrics"].items()} == \
+        {"codenet": 2, "singleline": 2, "tutorial": 2, "realcode": 2, "all": 8}
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["evaluate", "--model", str(model), "--data", str(dataset), str(dataset)]) == 2
+    assert "kind 'codenet' is in both" in err.getvalue()
 
 
 def test_evaluate_writes_report(trained: Path, dataset: Path, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """`codeexecutor evaluate`: predict the traces of a dataset split and score them with the paper's metrics.
 
-    codeexecutor evaluate --model DIR --data DIR [--split test] [--limit N | --per-kind N] [--out REPORT_DIR]
+    codeexecutor evaluate --model DIR --data DIR [DIR ...] [--split test] [--limit N | --per-kind N] [--out REPORT_DIR]
 
 ``--model`` is a training checkpoint (greedy generation with `transformers` and its KV cache, batched) or
 an exported ONNX directory (it has manifest.json: codeexecutor.model.engine.Engine, one program at a time, exactly what
@@ -10,7 +10,9 @@ per-value accuracy of every kind, and a breakdown by construct (function calls, 
 training/dataset/structure.py reads them from each program's AST). Writes REPORT_DIR/report.json, report.md
 (our numbers beside the paper's), metrics.png and predictions.jsonl. For an ONNX model, which gives each
 value a (calibrated) confidence, it also reports per kind the expected calibration error and the precision and
-coverage of the values shown at the editor's default threshold, and draws reliability.png.
+coverage of the values shown at the editor's default threshold, and draws reliability.png. Several ``--data``
+directories make one report, so that one command scores data/mix's test split and the real-code benchmark
+together, as the model card does.
 
 Both backends decode under the program's mask (codeexecutor.model.constraints; the checkpoint through
 training/learning/masking.py), as the editor does; ``--unconstrained`` decodes from the whole vocabulary.
@@ -36,7 +38,7 @@ from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
 from codeexecutor.model.trace import Trace
 from codeexecutor.training.dataset.structure import CONSTRUCT_GROUPS, construct_groups
-from codeexecutor.training.learning.data import read_records
+from codeexecutor.training.learning.data import read_records, shard_files
 from codeexecutor.training.learning.metrics import (
     PAPER,
     ExampleScore,
@@ -53,7 +55,7 @@ class EvalConfig:
     """What `codeexecutor evaluate` was asked to do (saved in report.json)."""
 
     model: str
-    data: str
+    data: tuple[str, ...]
     split: str = "test"
     limit: int | None = None
     per_kind: int | None = None
@@ -148,7 +150,8 @@ def report_markdown(cfg: EvalConfig, metrics: dict[str, dict[str, Any]], seconds
         v = PAPER.get(kind, {}).get(key)
         return "–" if v is None else f"{v:.2f}"
 
-    lines = [f"# Evaluation of `{cfg.model}` on `{cfg.data}` ({cfg.split})", "",
+    data = " + ".join(f"`{d}`" for d in cfg.data)
+    lines = [f"# Evaluation of `{cfg.model}` on {data} ({cfg.split})", "",
              f"{metrics['all']['examples']} examples, {seconds:.0f} s. Percentages; definitions in "
              "docs/metrics.md. Paper: Liu et al. 2023, CodeExecutor (Codex in brackets).", "",
              "| kind | n | output acc | paper | trace acc | paper (Codex) | line P / R / F1 "
@@ -250,14 +253,16 @@ def plot_metrics(metrics: dict[str, dict[str, Any]], path: Path) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, required=True,
                         help="a training checkpoint directory, or an exported ONNX directory (manifest.json)")
-    parser.add_argument("--data", type=Path, required=True, help="dataset directory (DIR/<split>/*.jsonl)")
+    parser.add_argument("--data", type=Path, nargs="+", required=True,
+                        help="dataset directories (DIR/<split>/*.jsonl); several are scored together, each kind "
+                        "coming from one of them")
     parser.add_argument("--split", default="test")
     sample = parser.add_mutually_exclusive_group()
-    sample.add_argument("--limit", type=int, help="score N records spread evenly over the split's shards")
+    sample.add_argument("--limit", type=int, help="score N records of each dataset, spread evenly over its shards")
     sample.add_argument("--per-kind", type=int, metavar="N",
                         help="score N records of each dataset kind, spread evenly over its shards")
     parser.add_argument("--out", type=Path, help="report directory (default: MODEL/eval-DATA-SPLIT, DATA the "
-                        "dataset directory's name)")
+                        "dataset directories' names joined by '+')")
     parser.add_argument("--batch-size", type=int, default=16, help="programs per generate call (checkpoint)")
     parser.add_argument("--max-new-tokens", type=int, help="cap on generated tokens (default: the context)")
     parser.add_argument("--unconstrained", action="store_true",
@@ -266,19 +271,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="checkpoint only; default: cuda if available")
 
 
-def default_report_dir(model: Path, data: Path, split: str) -> Path:
-    """Where a report goes without --out: named for the dataset too, so that scoring one model on two datasets
+def default_report_dir(model: Path, data: list[Path], split: str) -> Path:
+    """Where a report goes without --out: named for the datasets too, so that scoring one model on two datasets
     (data/mix, then data/realcode) keeps both reports."""
-    return model / f"eval-{Path(os.path.abspath(data)).name}-{split}"  # abspath: "." and "..", not links
+    names = "+".join(Path(os.path.abspath(d)).name for d in data)  # abspath: "." and "..", not links
+    return model / f"eval-{names}-{split}"
+
+
+def read_datasets(data: list[Path], split: str, limit: int | None,
+                  per_kind: int | None) -> list[dict[str, Any]]:
+    """The records to score, dataset by dataset; a kind found in two datasets is refused (ValueError), since
+    its per-kind sample and its row of the report would mix two different test sets."""
+    records: list[dict[str, Any]] = []
+    seen: dict[str, Path] = {}
+    for d in data:
+        kinds = {path.stem.rsplit("-", 1)[0] for path in shard_files(d, split)}
+        for kind in sorted(kinds & seen.keys()):
+            raise ValueError(f"kind {kind!r} is in both {seen[kind]} and {d}: name one of them")
+        seen.update(dict.fromkeys(kinds, d))
+        records += read_records(d, split, limit, per_kind)
+    return records
 
 
 def run(args: argparse.Namespace) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    cfg = EvalConfig(model=str(args.model), data=str(args.data), split=args.split, limit=args.limit,
+    cfg = EvalConfig(model=str(args.model), data=tuple(map(str, args.data)), split=args.split, limit=args.limit,
                      per_kind=args.per_kind, batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                      device=device, constrained=not args.unconstrained)
     out = args.out or default_report_dir(args.model, args.data, args.split)
-    records = list(read_records(args.data, args.split, args.limit, args.per_kind))
+    try:
+        records = read_datasets(args.data, args.split, args.limit, args.per_kind)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"codeexecutor evaluate: {e}", file=sys.stderr)
+        return 2
     pairs: dict[str, list[Pair]] | None = None
     if (args.model / "manifest.json").is_file():
         pairs = {}
