@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from codeexecutor.model.calls import CallFacts, call_facts
 from codeexecutor.model.trace import MODULE_FRAME, frame_name, is_frame_code
 
 # As training/tracing/tracer.py decides which code objects are frames of their own.
@@ -96,6 +97,9 @@ class ProgramFacts:
     # objects hold (a superset of what it loads). None: anything (the program does not compile, makes names
     # dynamically, or names NameError itself, so it may raise one with a message of its own).
     name_error_names: frozenset[str] | None = None
+    # The lines that must call a function of the program before their step (codeexecutor.model.calls); None:
+    # the program makes names dynamically, so nothing is certain.
+    calls: CallFacts | None = None
 
     def frame_lines(self, frame: str, previous: int | None = None) -> frozenset[int]:
         """The lines the next step of ``frame`` may name, after its step at ``previous`` (None: any of the
@@ -131,7 +135,8 @@ def analyse(program: str) -> ProgramFacts:
     class_names = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
     rebound = _bound_anywhere(tree)
     judge = _Purity(program_callables=function_names | class_names, rebound=rebound,
-                    program_methods=function_names, everything_impure=implicit)
+                    program_methods=function_names, everything_impure=implicit,
+                    lookups_insert="defaultdict" in program)
     per_line, kinds = _line_effects(tree, judge)
     hidden = _always_hidden(tree, kinds)
     module_names = None if dynamic else _module_names(code) - hidden.get(MODULE_FRAME, frozenset())
@@ -155,7 +160,8 @@ def analyse(program: str) -> ProgramFacts:
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
                                   successors=successors)
     return ProgramFacts(frames=frames, line_count=line_count,
-                        name_error_names=None if dynamic else _loadable_names(code))
+                        name_error_names=None if dynamic else _loadable_names(code),
+                        calls=None if dynamic else call_facts(tree))
 
 
 def _frame_codes(module: types.CodeType) -> dict[str, list[types.CodeType]]:
@@ -302,6 +308,7 @@ class _Purity:
     rebound: frozenset[str]
     program_methods: set[str]
     everything_impure: bool
+    lookups_insert: bool = False  # a defaultdict's ``d[k]`` stores the missing key: a load that changes ``d``
 
     def pure(self, nodes: list[ast.AST]) -> bool:
         if self.everything_impure:
@@ -325,7 +332,7 @@ class _Purity:
                 return func.attr in PURE_METHODS and func.attr not in self.program_methods
             return False
         if isinstance(node, ast.Subscript | ast.Attribute):
-            return isinstance(node.ctx, ast.Load)
+            return isinstance(node.ctx, ast.Load) and not (isinstance(node, ast.Subscript) and self.lookups_insert)
         if isinstance(node, ast.Name):
             # A program function passed along (``key=f``) may be called by the builtin it is passed to.
             return not (isinstance(node.ctx, ast.Load) and node.id in self.program_callables)

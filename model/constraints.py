@@ -197,8 +197,10 @@ class TraceConstraint:
         self._frames = frozenset(frames) if frames is not None else None
         self._names: dict[tuple[str, int, bool], frozenset[str] | None] = {}
         self._lines: dict[tuple[str, int | None], frozenset[str]] = {}
-        # The stack of activations: [frame, its last line]. The module is at the bottom.
-        self.stack: list[list] = [[MODULE_FRAME, None]]
+        # The stack of activations: [frame, its last line, frames it called since, names bound in it]. The
+        # module is at the bottom.
+        self.stack: list[list] = [[MODULE_FRAME, None, set(), set()]]
+        self._module_lines: set[int] = set()  # module lines whose step was written (a def there has run)
         self.pending_call = False
         self.step: tuple[str, int, bool] | None = None  # (frame, line, first) of the step being written
         self.closes = False  # the step being written has <ret> or <exc>
@@ -239,6 +241,8 @@ class TraceConstraint:
                 continue
             if m == CALL and self._frames is not None and not self._frames:
                 continue
+            if m == LINE and self._owed_calls(self._next_entry()):
+                continue  # the next line must call a function first (codeexecutor.model.calls)
             if m in (SET, DEL, OUT, RET, EXC) and self.step is None:
                 continue
             out.append(m)
@@ -250,6 +254,37 @@ class TraceConstraint:
         names = self._step_names()
         return names is None or bool(names)
 
+    def _next_entry(self) -> list:
+        """The activation the next ``<line>`` or ``<call>`` belongs to: the caller if this step closes one."""
+        return self.stack[-2] if self.closes and len(self.stack) > 1 else self.stack[-1]
+
+    def _owed_calls(self, entry: list) -> frozenset[str]:
+        """The functions one of which ``entry`` must call before its next step: not empty only when every line
+        that can come next certainly calls one it has not called yet (codeexecutor.model.calls).
+
+        A ``<call>`` is written with the callee's first finished step, so the calls of the callee's first line
+        come before it, each also counted as the entry's: only that the callee came since matters."""
+        calls = self.facts.calls
+        frame, previous, called, bound = entry
+        if calls is None or previous is None or self.facts.frames is None or frame not in self.facts.frames:
+            return frozenset()
+        facts = self.facts.frames[frame]
+        following = facts.next_lines(previous)
+        if previous in calls.once.get(frame, ()):
+            following = following - {previous}  # a simple statement repeats only through a loop's header
+        module_bound = self.stack[0][3]
+        owed = set()
+        for line in following:
+            call = calls.certain.get((frame, line))
+            if call is None or call.callee in called or call.defined_at not in self._module_lines:
+                return frozenset()
+            for name in call.names:
+                local = facts.names is not None and name in facts.names and frame != MODULE_FRAME
+                if name not in bound and (local or name not in module_bound):
+                    return frozenset()
+            owed.add(call.callee)
+        return frozenset(owed)
+
     def _step_names(self) -> frozenset[str] | None:
         assert self.step is not None
         names = self._names.get(self.step, ())
@@ -258,7 +293,7 @@ class TraceConstraint:
         return names  # type: ignore[return-value]
 
     def _next_lines(self) -> frozenset[str]:
-        frame, previous = self.stack[-1]
+        frame, previous = self.stack[-1][:2]
         key = (frame, None if self.pending_call else previous)  # a new activation may start anywhere
         lines = self._lines.get(key)
         if lines is None:
@@ -275,7 +310,7 @@ class TraceConstraint:
         """A name, line number, frame or status: the trie of its allowed strings (None: any text)."""
         if not strings:  # unknown (or, defensively, empty): any text, as a value
             if kind == CALL:
-                self.stack.append([_UNKNOWN_FRAME, None])
+                self.stack.append([_UNKNOWN_FRAME, None, set(), set()])
                 self.pending_call = True
             self._enter_value(_AFTER[kind])
             return
@@ -359,20 +394,27 @@ class TraceConstraint:
             return
         value = node.value  # the token ends the slot: the string is complete
         if kind == LINE:
-            self.stack[-1][1] = int(value)
-            self.step = (self.stack[-1][0], int(value), self.pending_call)
+            entry = self.stack[-1]
+            entry[1] = int(value)
+            entry[2] = set()
+            if len(self.stack) == 1:
+                self._module_lines.add(int(value))
+            self.step = (entry[0], int(value), self.pending_call)
             self.pending_call = False
             self._state = ("markers", self._legal(_AFTER["line"]))
             self._mask = self._markers_mask(self._state[1])
         elif kind == CALL:
-            self.stack.append([value, None])
+            self.stack[-1][2].add(value)
+            self.stack.append([value, None, set(), set()])
             self.pending_call = True
             self._state = ("markers", _AFTER[CALL])
             self._mask = self._markers_mask(_AFTER[CALL])
         elif kind == DEL:
+            self.stack[-1][3].discard(value)
             self._state = ("markers", self._legal(_AFTER[DEL]))
             self._mask = self._markers_mask(self._state[1])
         elif kind == SET:  # the token is the value's first
+            self.stack[-1][3].add(value)
             self._enter_value(_AFTER[SET])
             self._on_value_token(token, self._state)
         elif kind == END:
