@@ -17,7 +17,7 @@ _EPS = 1e-6
 
 # Values below this (calibrated) confidence are doubtful: not shown inline, marked in the hover and by
 # `codeexecutor predict`. The editor's setting codeexecutor.confidenceThreshold defaults to it. With the shipped
-# model, shown values at 0.9 are ~90 % right on small programs (data/mix) and rare on real modules (0.4 % of
+# model, shown values at 0.9 are ~90 % right on small programs (data/mix) and rare on real modules (0.5 % of
 # them shown, mostly wrong): a lower threshold shows far more wrong values (docs/model-card.md, "Confidence").
 DEFAULT_THRESHOLD = 0.9
 
