@@ -135,7 +135,7 @@ def analyse(program: str) -> ProgramFacts:
     class_names = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
     rebound = _bound_anywhere(tree)
     judge = _Purity(program_callables=function_names | class_names, rebound=rebound,
-                    program_methods=function_names, everything_impure=implicit,
+                    program_methods=function_names | _queue_methods(tree), everything_impure=implicit,
                     lookups_insert="defaultdict" in program)
     per_line, kinds = _line_effects(tree, judge)
     hidden = _always_hidden(tree, kinds)
@@ -162,6 +162,14 @@ def analyse(program: str) -> ProgramFacts:
     return ProgramFacts(frames=frames, line_count=line_count,
                         name_error_names=None if dynamic else _loadable_names(code),
                         calls=None if dynamic else call_facts(tree))
+
+
+def _queue_methods(tree: ast.Module) -> set[str]:
+    """``get`` takes an item out of a queue (``queue``, ``asyncio``, ``multiprocessing``): where the program
+    imports one, ``x.get()`` may change ``x``, as a method of the program's own would."""
+    modules = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    modules |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    return {"get"} if modules & {"queue", "asyncio", "multiprocessing"} else set()
 
 
 def _frame_codes(module: types.CodeType) -> dict[str, list[types.CodeType]]:

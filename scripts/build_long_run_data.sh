@@ -5,6 +5,8 @@
 #   data/gen2m     only its CodeNet-like shard: the 8 train sources of real code (not the 2M generated programs)
 #   data/mix8      data/mix with gen2m's CodeNet-like shard instead of its own (symlinks): run 9 trains on it
 #   data/realcode  the held-out real-code benchmark (all test)
+#   data/gen120k   120,000 more generated programs (another seed), and
+#   data/mix9      data/mix8 with them: run 12 trains on it (docs/training-log.md)
 # Needs `pip install -e '.[corpora]'`. Resumable: finished shards are kept. Each step's wall time to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +21,6 @@ TIME=(/usr/bin/time -f '%e s wall: %C')
 .venv/bin/python scripts/link_done_shards.py --out data/mix8 data/mix data/gen2m \
     --include 'mix/generated-*' 'mix/singleline-*' 'mix/tutorial-*' 'gen2m/codenet-*'
 "${TIME[@]}" "${B[@]}" --out data/realcode --kind realcode --size 2000
+"${TIME[@]}" "${B[@]}" --out data/gen120k --kind generated --size 120000 --seed 41
+.venv/bin/python scripts/link_done_shards.py --out data/mix9 data/mix data/gen2m data/gen120k \
+    --include 'mix/generated-*' 'mix/singleline-*' 'mix/tutorial-*' 'gen2m/codenet-*' 'gen120k/generated-*'

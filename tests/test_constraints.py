@@ -112,6 +112,21 @@ def test_a_builtin_given_a_mutating_method_may_change_every_name() -> None:
     assert frames[MODULE_FRAME].step_names(4, False) == {"keys"}
 
 
+@pytest.mark.parametrize(("program", "line", "names"), [
+    # A queue's get takes the item out; a dict's get does not (without a queue module imported).
+    ("import queue\nq = queue.Queue()\nq.put(1)\nfront = q.get()\n", 4, {"q", "front"}),
+    ("d = {1: 2}\nfront = d.get(1)\n", 2, {"front"}),
+    # A defaultdict's lookup stores the missing key.
+    ("from collections import defaultdict\ng = defaultdict(list)\nfor v in g[0]:\n    pass\n", 3,
+     {"defaultdict", "g", "v"}),
+    ("g = {0: []}\nfor v in g[0]:\n    pass\n", 2, {"v"}),
+])
+def test_lookups_that_change_their_object_may_change_every_name(program: str, line: int, names: set[str]) -> None:
+    frames = analyse(program).frames
+    assert frames is not None
+    assert frames[MODULE_FRAME].step_names(line, False) == names
+
+
 def test_except_as_name_may_be_deleted_on_any_line_of_its_handler() -> None:
     frames = analyse(CAUGHT).frames
     assert frames is not None
