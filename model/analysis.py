@@ -22,11 +22,11 @@ from __future__ import annotations
 import ast
 import dis
 import types
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from codeexecutor.model.calls import CallFacts, call_facts
+from codeexecutor.model.calls import CallFacts, bindings, call_facts
 from codeexecutor.model.trace import MODULE_FRAME, frame_name, is_frame_code
 
 # As training/tracing/tracer.py decides which code objects are frames of their own.
@@ -133,7 +133,8 @@ def analyse(program: str) -> ProgramFacts:
     implicit = _runs_implicit_code(tree)
     function_names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
     class_names = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
-    rebound = _bound_anywhere(tree)
+    bound = Counter(bindings(tree))
+    rebound = frozenset(bound)  # a builtin of such a name may not be the builtin
     judge = _Purity(program_callables=function_names | class_names, rebound=rebound,
                     program_methods=function_names | _queue_methods(tree), everything_impure=implicit,
                     lookups_insert="defaultdict" in program)
@@ -161,7 +162,7 @@ def analyse(program: str) -> ProgramFacts:
                                   successors=successors)
     return ProgramFacts(frames=frames, line_count=line_count,
                         name_error_names=None if dynamic else _loadable_names(code),
-                        calls=None if dynamic else call_facts(tree))
+                        calls=None if dynamic else call_facts(tree, bound))
 
 
 def _queue_methods(tree: ast.Module) -> set[str]:
@@ -291,21 +292,6 @@ def _runs_implicit_code(tree: ast.Module) -> bool:
         elif isinstance(node, ast.Yield | ast.YieldFrom | ast.Await):
             return True
     return False
-
-
-def _bound_anywhere(tree: ast.Module) -> frozenset[str]:
-    """Names the program binds somewhere (so a builtin of that name may not be the builtin)."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return frozenset(names)
 
 
 @dataclass(frozen=True)

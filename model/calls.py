@@ -47,9 +47,9 @@ class CallFacts:
     once: dict[str, frozenset[int]]
 
 
-def call_facts(tree: ast.Module) -> CallFacts:
-    """The certain calls and run-once lines of a parsed program (no dynamic names: the caller checks that)."""
-    bound = Counter(_bindings(tree))
+def call_facts(tree: ast.Module, bound: Counter[str]) -> CallFacts:
+    """The certain calls and run-once lines of a parsed program (no dynamic names: the caller checks that);
+    ``bound`` counts its ``bindings``."""
     callees = _plain_functions(tree, bound)
     builtins = _OUTER_BUILTINS - bound.keys()
     certain: dict[tuple[str, int], CertainCall] = {}
@@ -90,7 +90,9 @@ def _plain_functions(tree: ast.Module, bindings: Counter[str]) -> dict[str, int]
     return out
 
 
-def _bindings(tree: ast.Module) -> Iterator[str]:
+def bindings(tree: ast.Module) -> Iterator[str]:
+    """Every binding of a name anywhere in the program, once per binding (def, class, store, del, import,
+    parameter, ``global``/``nonlocal``, ``except ... as``, ``match`` capture)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             yield node.name

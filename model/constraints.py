@@ -265,8 +265,10 @@ class TraceConstraint:
         A ``<call>`` is written with the callee's first finished step, so the calls of the callee's first line
         come before it, each also counted as the entry's: only that the callee came since matters."""
         calls = self.facts.calls
+        if calls is None or not calls.certain:  # most programs: nothing to check, at every marker
+            return frozenset()
         frame, previous, called, bound = entry
-        if calls is None or previous is None or self.facts.frames is None or frame not in self.facts.frames:
+        if previous is None or self.facts.frames is None or frame not in self.facts.frames:
             return frozenset()
         facts = self.facts.frames[frame]
         following = facts.next_lines(previous)
@@ -396,7 +398,7 @@ class TraceConstraint:
         if kind == LINE:
             entry = self.stack[-1]
             entry[1] = int(value)
-            entry[2] = set()
+            entry[2].clear()
             if len(self.stack) == 1:
                 self._module_lines.add(int(value))
             self.step = (entry[0], int(value), self.pending_call)

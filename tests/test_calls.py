@@ -4,11 +4,12 @@ model write that ``<call>`` instead of skipping the function (gold traces of rea
 from __future__ import annotations
 
 import ast
+from collections import Counter
 
 import pytest
 
 from codeexecutor.model.analysis import analyse
-from codeexecutor.model.calls import CertainCall, call_facts
+from codeexecutor.model.calls import CallFacts, CertainCall, bindings, call_facts
 from codeexecutor.model.constraints import TokenTable, TraceConstraint, first_disallowed
 from codeexecutor.model.engine import WEIGHTS_DIR
 from codeexecutor.model.tokenizer import EOS, load_tokenizer
@@ -32,8 +33,13 @@ def table() -> TokenTable:
     return TokenTable(load_tokenizer(WEIGHTS_DIR / "tokenizer.json"))
 
 
+def facts_of(program: str) -> CallFacts:
+    tree = ast.parse(program)
+    return call_facts(tree, Counter(bindings(tree)))
+
+
 def test_a_call_with_constant_or_name_arguments_is_certain() -> None:
-    facts = call_facts(ast.parse(ADD))
+    facts = facts_of(ADD)
     assert facts.certain == {
         (MODULE_FRAME, 6): CertainCall(callee="add", defined_at=1, names=frozenset()),
         (MODULE_FRAME, 8): CertainCall(callee="add", defined_at=1, names=frozenset({"y"})),
@@ -51,7 +57,7 @@ def test_a_call_with_constant_or_name_arguments_is_certain() -> None:
 ])
 def test_a_call_that_may_not_happen_first_is_not_certain(line: str) -> None:
     program = f"def add(a, b):\n    return a + b\n{line}\n"
-    assert call_facts(ast.parse(program)).certain == {}
+    assert facts_of(program).certain == {}
 
 
 @pytest.mark.parametrize("program", [
@@ -61,7 +67,7 @@ def test_a_call_that_may_not_happen_first_is_not_certain(line: str) -> None:
     "def add(a, b):\n    return a + b\nprint = len\nx = print(add(1, 2))\n",  # print is not the builtin
 ])
 def test_only_plain_functions_of_the_program_are_certain_callees(program: str) -> None:
-    assert call_facts(ast.parse(program)).certain == {}
+    assert facts_of(program).certain == {}
 
 
 def text_of(program: str) -> str:

@@ -87,6 +87,11 @@ def shard_files(data_dir: Path, split: str) -> list[Path]:
     return files
 
 
+def shard_kind(path: Path) -> str:
+    """The kind a shard file holds: its name without the shard number (``generated-00003.jsonl``)."""
+    return path.stem.rsplit("-", 1)[0]
+
+
 def read_records(data_dir: Path, split: str, limit: int | None = None,
                  per_kind: int | None = None) -> Iterator[dict[str, Any]]:
     """The split's records in shard order; with ``limit``, that many spread evenly over all shards; with
@@ -101,7 +106,7 @@ def read_records(data_dir: Path, split: str, limit: int | None = None,
         return
     by_kind: dict[str, list[Path]] = {}
     for path in files:
-        by_kind.setdefault(path.stem.rsplit("-", 1)[0], []).append(path)
+        by_kind.setdefault(shard_kind(path), []).append(path)
     for kind in sorted(by_kind):
         yield from _spread(by_kind[kind], per_kind)
 

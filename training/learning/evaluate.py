@@ -38,7 +38,7 @@ from codeexecutor.model.prompt import make_prompt, parse_generation
 from codeexecutor.model.tokenizer import BOS, EOS
 from codeexecutor.model.trace import Trace
 from codeexecutor.training.dataset.structure import CONSTRUCT_GROUPS, construct_groups
-from codeexecutor.training.learning.data import read_records, shard_files
+from codeexecutor.training.learning.data import read_records, shard_files, shard_kind
 from codeexecutor.training.learning.metrics import (
     PAPER,
     ExampleScore,
@@ -285,9 +285,9 @@ def read_datasets(data: list[Path], split: str, limit: int | None,
     records: list[dict[str, Any]] = []
     seen: dict[str, Path] = {}
     for d in data:
-        kinds = {path.stem.rsplit("-", 1)[0] for path in shard_files(d, split)}
-        for kind in sorted(kinds & seen.keys()):
-            raise ValueError(f"kind {kind!r} is in both {seen[kind]} and {d}: name one of them")
+        kinds = {shard_kind(path) for path in shard_files(d, split)}
+        if clash := sorted(kinds & seen.keys()):
+            raise ValueError(f"kind {clash[0]!r} is in both {seen[clash[0]]} and {d}: name one of them")
         seen.update(dict.fromkeys(kinds, d))
         records += read_records(d, split, limit, per_kind)
     return records
