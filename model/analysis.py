@@ -12,7 +12,10 @@ analysis is unsure it allows more):
   ``with``, ``except``, ``import``, ``def``/``class`` and walrus targets), and, when the line may mutate an
   object (a call that is not a known-pure builtin or method, an item or attribute store, an in-place
   operator), every name of the frame, because aliases make any name's rendered value change with it. The
-  first step of an activation adds the arguments (and, for a generator resumed, every local).
+  first step of an activation adds the arguments (and, for a generator resumed, every local);
+- which value a name certainly has after a line: a line that is nothing but an assignment of a literal
+  (``rate = 0.05``, ``a, b = 1, 'x'``) gives its names exactly the literal's rendering (codeexecutor.model.render);
+  in the same way ``return -1`` what its step returns and ``print('done')`` what it prints.
 
 ``co_lines`` and the frame names come from the running interpreter's compiler, the one the tracer uses.
 """
@@ -27,7 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from codeexecutor.model.calls import CallFacts, bindings, call_facts
-from codeexecutor.model.trace import MODULE_FRAME, frame_name, is_frame_code
+from codeexecutor.model.render import render
+from codeexecutor.model.trace import MODULE_FRAME, OUTPUT_KEY, RETURN_KEY, frame_name, is_frame_code
 
 # As training/tracing/tracer.py decides which code objects are frames of their own.
 _GENERATOR_FLAGS = 0x20 | 0x100 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
@@ -70,6 +74,8 @@ class FrameFacts:
     first_names: frozenset[str]  # names the first step of an activation may list besides what the line binds
     changes: dict[int, frozenset[str]] = field(default_factory=dict)  # line -> names it may set/delete
     successors: dict[int, frozenset[int]] | None = None  # line -> lines whose step may follow it; None: any
+    # line -> name (or RETURN_KEY, OUTPUT_KEY) -> its certain value after the line, as the text form writes it
+    values: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def next_lines(self, previous: int | None) -> frozenset[int]:
         """Lines the activation's next step may name, after a step at ``previous`` (None: its first step)."""
@@ -113,6 +119,12 @@ class ProgramFacts:
         facts = self.frames.get(frame) if self.frames is not None else None
         return facts.step_names(line, first) if facts is not None else None
 
+    def certain_value(self, frame: str, line: int, key: str) -> str | None:
+        """The value a name (or RETURN_KEY, OUTPUT_KEY: the step's event) certainly has after ``frame`` ran
+        ``line``, as the text form writes it (None: not known)."""
+        facts = self.frames.get(frame) if self.frames is not None else None
+        return facts.values.get(line, {}).get(key) if facts is not None else None
+
     def called_frames(self) -> frozenset[str] | None:
         """The frames a ``<call>`` may open (None: unknown)."""
         if self.frames is None:
@@ -138,11 +150,14 @@ def analyse(program: str) -> ProgramFacts:
     judge = _Purity(program_callables=function_names | class_names, rebound=rebound,
                     program_methods=function_names | _queue_methods(tree), everything_impure=implicit,
                     lookups_insert="defaultdict" in program)
-    per_line, kinds = _line_effects(tree, judge)
+    # What print writes is known only where it is the builtin and writes to the real stdout.
+    prints = "print" not in rebound and "stdout" not in program
+    per_line, kinds = _line_effects(tree, judge, prints)
     hidden = _always_hidden(tree, kinds)
     module_names = None if dynamic else _module_names(code) - hidden.get(MODULE_FRAME, frozenset())
     frames: dict[str, FrameFacts] = {}
     for name, objs in codes.items():
+        generator = any(c.co_flags & _GENERATOR_FLAGS for c in objs)
         lines = frozenset(line for c in objs for _, _, line in c.co_lines() if line)  # 0: RESUME
         if name == MODULE_FRAME:
             names, first = module_names, frozenset()
@@ -150,16 +165,20 @@ def analyse(program: str) -> ProgramFacts:
             names = None if dynamic else frozenset(
                 n for c in objs for n in (*c.co_varnames, *c.co_cellvars, *c.co_freevars)
             ) - hidden.get(name, frozenset())
-            generator = any(c.co_flags & _GENERATOR_FLAGS for c in objs)
             first = (names or frozenset()) if generator else frozenset(
                 n for c in objs for n in (*_parameters(c), *c.co_freevars))
         changes = {line: frozenset(effect.binds) if effect.pure else (names or frozenset())
                    for (frame, line), effect in per_line.items() if frame == name}
         # A generator's activations end at a yield and resume after it: successors do not describe them.
-        successors = None if any(c.co_flags & _GENERATOR_FLAGS for c in objs) else _merge(
+        successors = None if generator else _merge(
             [_line_successors(c) for c in objs])
+        # Only a line with one statement: ``x = 1; x += 1`` leaves x at 2.
+        # A generator's return step shows what it yielded.
+        values = {line: known for (frame, line), effect in per_line.items()
+                  if frame == name and effect.statements == 1
+                  and (known := {k: v for k, v in effect.values.items() if k != RETURN_KEY or not generator})}
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
-                                  successors=successors)
+                                  successors=successors, values=values)
     return ProgramFacts(frames=frames, line_count=line_count,
                         name_error_names=None if dynamic else _loadable_names(code),
                         calls=None if dynamic else call_facts(tree, bound))
@@ -337,20 +356,25 @@ class _Purity:
 class _Effect:
     binds: set[str] = field(default_factory=set)
     pure: bool = True
+    statements: int = 0  # how many statements (or headers, handlers) have a part on the line
+    values: dict[str, str] = field(default_factory=dict)  # what a literal assignment on the line sets
 
 
-def _line_effects(tree: ast.Module, judge: _Purity
+def _line_effects(tree: ast.Module, judge: _Purity, prints: bool
                   ) -> tuple[dict[tuple[str, int], _Effect], dict[str, dict[str, set[str]]]]:
-    """(frame, line) -> what the statement parts on that line may bind, and whether they are pure; and per
-    frame, name -> how it is bound ("def": an undecorated def/class, "import": ``import m``, "other")."""
+    """(frame, line) -> what the statement parts on that line may bind, whether they are pure, and the
+    values they certainly set (``prints``: including what a ``print`` of literals writes); and per frame,
+    name -> how it is bound ("def": an undecorated def/class, "import": ``import m``, "other")."""
     effects: dict[tuple[str, int], _Effect] = defaultdict(_Effect)
     kinds: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
-    def record(frame: str, lines: range, binds: set[str], pure: bool) -> None:
+    def record(frame: str, lines: range, binds: set[str], pure: bool, values: dict[str, str] | None = None) -> None:
         for line in lines:
             effect = effects[(frame, line)]
             effect.binds |= binds
             effect.pure = effect.pure and pure
+            effect.statements += 1
+            effect.values.update(values or {})
 
     def visit(body: list[ast.stmt], frame: str, qual: str, in_class: bool) -> None:
         for stmt in body:
@@ -358,7 +382,7 @@ def _line_effects(tree: ast.Module, judge: _Purity
             lines = range(_first_line(stmt), _header_end(stmt, children) + 1)
             binds = _bound_names(stmt, header)
             if not in_class:
-                record(frame, lines, binds, judge.pure(header) and not _in_place(stmt))
+                record(frame, lines, binds, judge.pure(header) and not _in_place(stmt), _literal_values(stmt, prints))
                 for name in binds:
                     kinds[frame][name].add(_binding_kind(stmt, name))
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -382,6 +406,77 @@ def _line_effects(tree: ast.Module, judge: _Purity
 
     visit(tree.body, MODULE_FRAME, "", False)
     return effects, kinds
+
+
+def _literal_values(stmt: ast.stmt, prints: bool) -> dict[str, str]:
+    """What a one-line statement of literals certainly sets, as the text form writes it: its names for an
+    assignment (``x = 5``, ``a = b = 'hi'``, ``p, q = 1, [2]`` element by element, ``n: int = 3``), RETURN_KEY
+    for ``return -1``, OUTPUT_KEY for ``print('a', 1, sep='')`` where ``prints``. A name assigned twice is
+    left out, and so is a value with a ``<`` (the text form may escape it)."""
+    if stmt.lineno != stmt.end_lineno:
+        return {}
+    if isinstance(stmt, ast.Return):
+        text = "None" if stmt.value is None else _rendered(stmt.value)
+        return {RETURN_KEY: text} if text is not None and "<" not in text else {}
+    if isinstance(stmt, ast.Expr) and prints:
+        output = _printed(stmt.value)
+        return {OUTPUT_KEY: repr(output)} if output and "<" not in output else {}
+    if isinstance(stmt, ast.Assign):
+        targets, value = stmt.targets, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets, value = [stmt.target], stmt.value
+    else:
+        return {}
+    pairs: list[tuple[ast.expr, ast.expr]] = []
+    for target in targets:
+        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+            if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred) for e in target.elts):
+                return {}
+            pairs.extend(zip(target.elts, value.elts, strict=True))
+        else:
+            pairs.append((target, value))
+    names = Counter(t.id for t, _ in pairs if isinstance(t, ast.Name))
+    out: dict[str, str] = {}
+    for target, node in pairs:
+        if not isinstance(target, ast.Name) or names[target.id] > 1 or target.id.startswith("__"):
+            continue
+        text = _rendered(node)
+        if text is not None and "<" not in text:
+            out[target.id] = text
+    return out
+
+
+_NOT_LITERAL = (ValueError, TypeError, SyntaxError, MemoryError, RecursionError)  # what literal_eval raises
+
+
+def _rendered(node: ast.expr) -> str | None:
+    """The rendering of a literal's value (None: not a literal: a name, a call, an operator but a sign)."""
+    try:
+        return render(ast.literal_eval(node))
+    except _NOT_LITERAL:
+        return None
+
+
+def _printed(node: ast.expr) -> str | None:
+    """What ``print(...)`` of literals writes (None: not such a call, or it writes elsewhere)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"):
+        return None
+    options = {"sep": " ", "end": "\n"}
+    try:
+        for keyword in node.keywords:
+            if keyword.arg not in ("sep", "end", "flush"):
+                return None  # file=..., or **kwargs
+            value = ast.literal_eval(keyword.value)
+            if keyword.arg != "flush":
+                if not isinstance(value, str | None):
+                    return None  # print raises TypeError
+                options[keyword.arg] = options[keyword.arg] if value is None else value
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        texts = [str(ast.literal_eval(a)) for a in node.args]
+    except _NOT_LITERAL:
+        return None
+    return options["sep"].join(texts) + options["end"]
 
 
 def _binding_kind(stmt: ast.stmt, name: str) -> str:

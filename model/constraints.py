@@ -8,7 +8,9 @@ It follows the trace text form (docs/trace-format.md) token by token, keeps the 
 - after ``<line>``: the lines of the current frame (codeexecutor.model.analysis); after ``<call>``: the frames the
   program defines; after ``<s>``/``<d>``: the names that line may set or delete in that frame;
 - values and string literals: any token that is not a marker (``<lt>`` is part of a value), and the next
-  marker only once the value has content and its last token ended with the separating space.
+  marker only once the value has content and its last token ended with the separating space; but a name
+  (or a ``<ret>``, ``<out>``) whose value after the line is certain (a literal assigned, returned or printed:
+  ``ProgramFacts.certain_value``) gets exactly that value's canonical tokens.
 
 Names, line numbers and frame names are spelled by BPE tokens; a slot allows exactly the canonical token
 sequences of its allowed strings (a prefix trie over token ids, built once per distinct set and cached) and
@@ -26,7 +28,21 @@ from tokenizers import Tokenizer
 
 from codeexecutor.model.analysis import ProgramFacts
 from codeexecutor.model.tokenizer import EOS, SPECIAL_TOKENS
-from codeexecutor.model.trace import CALL, DEL, END, EXC, LINE, LT, MODULE_FRAME, OUT, RET, SET, STATUSES, STDOUT
+from codeexecutor.model.trace import (
+    CALL,
+    DEL,
+    END,
+    EVENT_KEYS,
+    EXC,
+    LINE,
+    LT,
+    MODULE_FRAME,
+    OUT,
+    RET,
+    SET,
+    STATUSES,
+    STDOUT,
+)
 
 _UNKNOWN_FRAME = "?"  # a frame opened by a <call> whose name could not be checked (any line, any name)
 
@@ -188,6 +204,7 @@ class TraceConstraint:
         self._tries: dict[frozenset[str], _Trie] = {}
         self._marker_masks: dict[tuple[str, ...], np.ndarray] = {}
         self._value_masks: dict[tuple[tuple[str, ...], bool, bool], np.ndarray] = {}
+        self._one_hot: dict[int, np.ndarray] = {}  # token -> a mask allowing only it (kept: tries cache by id)
         self._separator = np.zeros(table.size, dtype=bool)
         self._separator[table.space] = True
         self._eos = np.zeros(table.size, dtype=bool)
@@ -320,7 +337,31 @@ class TraceConstraint:
         if trie is None:
             trie = self._tries[strings] = _Trie(self.t, strings)
         self._state = ("slot", kind, trie, trie.root)
-        self._mask = trie.mask(trie.root, self._slot_ending(kind))
+        self._mask = self._slot_mask(trie, trie.root, kind)
+
+    def _slot_mask(self, trie: _Trie, node: _Node, kind: str) -> np.ndarray:
+        forced = self._certain_value(node.value) if kind == SET and node.value is not None else None
+        if forced:  # the name is complete and its value known: only that value's first token ends the slot
+            return trie.mask(node, self._only(forced[0]))
+        return trie.mask(node, self._slot_ending(kind))
+
+    def _certain_value(self, key: str) -> tuple[int, ...] | None:
+        """The tokens of a name's (or an event key's) value after this step's line, with the space that ends
+        it, when it is certain."""
+        assert self.step is not None
+        frame, line, _ = self.step
+        value = self.facts.certain_value(frame, line, key)
+        if value is None:
+            return None
+        ids = self.t.spell(value + " ")
+        return ids if self.t.value_start[ids[0]] and self.t.ends_space[ids[-1]] else None
+
+    def _only(self, token: int) -> np.ndarray:
+        mask = self._one_hot.get(token)
+        if mask is None:
+            mask = self._one_hot[token] = np.zeros(self.t.size, dtype=bool)
+            mask[token] = True
+        return mask
 
     def _slot_ending(self, kind: str) -> np.ndarray:
         if kind == SET:
@@ -354,6 +395,8 @@ class TraceConstraint:
             self._on_marker(token)
         elif state[0] == "slot":
             self._on_slot_token(token, state)
+        elif state[0] == "forced":
+            self._force(state[1][1:], state[2])
         else:
             self._on_value_token(token, state)
 
@@ -370,6 +413,10 @@ class TraceConstraint:
             self._enter_slot(self._step_names(), marker)
         elif marker in (OUT, RET, EXC):
             self.closes = self.closes or marker != OUT
+            forced = self._certain_value(EVENT_KEYS[marker]) if marker != EXC else None
+            if forced:
+                self._force(forced, _AFTER[marker])
+                return
             self._enter_value(_AFTER[marker])
             if marker == EXC and self._names_in_errors.active:
                 self._message = b""
@@ -392,7 +439,7 @@ class TraceConstraint:
         child = node.children.get(token)
         if child is not None:
             self._state = ("slot", kind, trie, child)
-            self._mask = trie.mask(child, self._slot_ending(kind))
+            self._mask = self._slot_mask(trie, child, kind)
             return
         value = node.value  # the token ends the slot: the string is complete
         if kind == LINE:
@@ -417,6 +464,10 @@ class TraceConstraint:
             self._mask = self._markers_mask(self._state[1])
         elif kind == SET:  # the token is the value's first
             self.stack[-1][3].add(value)
+            forced = self._certain_value(value)
+            if forced:
+                self._force(forced[1:], _AFTER[SET])
+                return
             self._enter_value(_AFTER[SET])
             self._on_value_token(token, self._state)
         elif kind == END:
@@ -426,6 +477,15 @@ class TraceConstraint:
             else:
                 self._enter_value((), eos=True)
                 self._on_value_token(token, self._state)
+
+    def _force(self, tokens: tuple[int, ...], after: tuple[str, ...]) -> None:
+        """The rest of a certain value: its next token only, then the markers ``after`` it."""
+        if tokens:
+            self._state = ("forced", tokens, after)
+            self._mask = self._only(tokens[0])
+        else:
+            self._state = ("markers", self._legal(after))
+            self._mask = self._markers_mask(self._state[1])
 
     def _on_value_token(self, token: int, state: tuple) -> None:
         _, markers, eos, has_content = state

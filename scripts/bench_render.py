@@ -1,8 +1,8 @@
 """Value rendering cost for big values, and (with ``--baseline``) the same values through another render.py.
 
 The tracer renders every name at every step, so what one rendering of a big value costs is paid at each step
-(training/tracing/render.py). For each big value this prints the mean time of one ``render(value)``; with
-``--baseline FILE`` (an older render.py, e.g. ``git show REV:training/tracing/render.py > /tmp/old.py``) it
+(model/render.py). For each big value this prints the mean time of one ``render(value)``; with
+``--baseline FILE`` (an older render.py, e.g. ``git show REV:model/render.py > /tmp/old.py``) it
 also times that file's ``render`` and checks, on a few thousand seeded random small values, that both give
 the same text for every value whose rendering is not cut (no ``…``). Prints a table, then one JSON line.
 
@@ -24,7 +24,7 @@ from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from codeexecutor.training.tracing import render as current
+from codeexecutor.model import render as current
 
 MB = 1 << 20
 

@@ -196,10 +196,75 @@ def test_the_module_never_returns_and_a_value_needs_content_before_the_next_mark
     c = TraceConstraint(analyse(LOOP), table)
     feed(c, table, "<line> 1 ")
     assert "<ret>" not in allowed_texts(c, table)
-    feed(c, table, "<s> total")
+    feed(c, table, "<s> total 0 <line> 2 <s> i 0 <line> 3 <s> total")
     assert not any(m.startswith("<") for m in allowed_texts(c, table))  # a value, never a marker, comes next
     feed(c, table, " 0 ")
     assert "<line>" in allowed_texts(c, table) and "<lt>" in allowed_texts(c, table)
+
+
+LITERALS = """\
+rate = 0.05
+a, b = 'ok', {3, 1}
+def grow(n: int) -> int:
+    step: int = 2
+    if n: step = 3
+    return n + step
+total = grow(1); total = 7
+label = '<s>'
+"""
+
+
+def test_a_line_assigning_a_literal_gives_its_names_exactly_that_value() -> None:
+    facts = analyse(LITERALS)
+    assert facts.frames is not None
+    assert facts.frames["<module>"].values == {1: {"rate": "0.05"}, 2: {"a": "'ok'", "b": "{1, 3}"}}
+    # Not: a line with two statements (``if n: step = 3``, ``total = ...; total = 7``), nor a value the text
+    # form may escape.
+    assert facts.frames["grow"].values == {4: {"step": "2"}}
+    assert facts.certain_value("grow", 4, "step") == "2" and facts.certain_value("grow", 4, "n") is None
+
+
+def test_the_mask_writes_a_certain_value_token_by_token(table: TokenTable) -> None:
+    c = TraceConstraint(analyse(LITERALS), table)
+    feed(c, table, "<line> 1 <s> rate")
+    expected = table.tokenizer.encode(" 0.05 ", add_special_tokens=False).ids
+    for token in expected:
+        assert np.flatnonzero(c.allowed()).tolist() == [token]
+        c.advance(token)
+    assert "<line>" in allowed_texts(c, table) and "<lt>" not in allowed_texts(c, table)
+    feed(c, table, "<line> 2 <s> a 'ok' <s> b {1, 3} <line> 3 <line> 7 <call> grow <line> 4 <s> n 1 <s> step")
+    assert np.flatnonzero(c.allowed()).tolist() == table.tokenizer.encode(" 2", add_special_tokens=False).ids
+    feed(c, table, " 2 <line> 5 <s> step")
+    assert len(allowed_texts(c, table)) > 100  # line 5 may leave step at 2 or set it to 3: any value
+
+
+EVENTS = """\
+def find(xs, x):
+    for i, v in enumerate(xs):
+        if v == x: return i
+    return -1
+def gen():
+    yield 1
+    return 2
+print('not found:', find([], 3), sep='')
+print('done', 0.5)
+"""
+
+
+def test_a_literal_returned_or_printed_is_the_only_event_value(table: TokenTable) -> None:
+    facts = analyse(EVENTS)
+    assert facts.certain_value("find", 4, "<return>") == "-1"
+    assert facts.certain_value("find", 3, "<return>") is None  # ``if v == x: return i``
+    assert facts.certain_value("gen", 7, "<return>") is None  # a generator's return step shows what it yielded
+    assert facts.certain_value("<module>", 8, "<output>") is None  # the call's value is not a literal
+    assert facts.certain_value("<module>", 9, "<output>") == repr("done 0.5\n")
+    c = TraceConstraint(facts, table)
+    feed(c, table, "<line> 1 <line> 5 <line> 8 <call> find <line> 2 <s> xs [] <s> x 3 <line> 4 <ret>")
+    assert np.flatnonzero(c.allowed()).tolist() == table.tokenizer.encode(" -", add_special_tokens=False).ids
+    feed(c, table, " -1 <line> 8 <out> 'not found:-1\\n' <line> 9 <out>")
+    assert np.flatnonzero(c.allowed()).tolist() == table.tokenizer.encode(" '", add_special_tokens=False).ids
+    assert analyse("print = len\nprint('a')\n").certain_value("<module>", 2, "<output>") is None
+    assert analyse("import sys\nsys.stdout = None\nprint('a')\n").certain_value("<module>", 3, "<output>") is None
 
 
 TYPO = """\

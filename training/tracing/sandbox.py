@@ -64,7 +64,7 @@ class Limits:
     max_output_bytes: int = 1_000_000  # -> output (stdout + stderr, UTF-8 bytes)
     max_steps: int = 10_000  # -> steps
     recursion_limit: int = 500  # the program's frames (module = 1); deeper calls raise RecursionError
-    max_value_chars: int = 100  # each rendered value (training/tracing/render.py)
+    max_value_chars: int = 100  # each rendered value (model/render.py)
     max_message_chars: int = 200  # the message part of "Type: message"
     max_file_bytes: int = 1_000_000  # RLIMIT_FSIZE: larger writes fail with OSError (EFBIG)
     max_open_files: int = 64  # RLIMIT_NOFILE
