@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from codeexecutor.model.render import render
 from codeexecutor.model.trace import Step, Trace, from_text, to_text
 from codeexecutor.training.tracing import tracer_cli
-from codeexecutor.model.render import render
 from codeexecutor.training.tracing.tracer import Limits, trace_many, trace_program
 
 CORPUS = Path(__file__).parent / "programs" / "ordinary"

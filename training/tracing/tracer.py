@@ -29,9 +29,9 @@ import types
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from codeexecutor.model.render import TRUNCATED, render, sanitize
 from codeexecutor.model.trace import MODULE_FRAME, Step, Trace, frame_name, is_frame_code
 from codeexecutor.training.tracing.guard import Guard
-from codeexecutor.model.render import TRUNCATED, render, sanitize
 from codeexecutor.training.tracing.sandbox import DEFAULT_WORKERS, Limits, Sandbox, SandboxError
 
 __all__ = ["Limits", "SandboxError", "run_in_child", "trace_many", "trace_program"]
