@@ -11,8 +11,10 @@ analysis is unsure it allows more):
 - which names a step may set or delete (``<s>``/``<d>``): those the line binds (assignment, augmented, ``for``,
   ``with``, ``except``, ``import``, ``def``/``class`` and walrus targets), and, when the line may mutate an
   object (a call that is not a known-pure builtin or method, an item or attribute store, an in-place
-  operator), every name of the frame, because aliases make any name's rendered value change with it. The
-  first step of an activation adds the arguments (and, for a generator resumed, every local);
+  operator), every name of the frame, because aliases make any name's rendered value change with it; but
+  a name the activation has not bound yet only where the line binds it (or a function declares it ``global``
+  or ``nonlocal``): a call can change objects, not bring a new name into the caller. The first step of an
+  activation adds the arguments (and, for a generator resumed, every local);
 - which value a name certainly has after a line: a line that is nothing but an assignment of a literal
   (``rate = 0.05``, ``a, b = 1, 'x'``) gives its names exactly the literal's rendering (codeexecutor.model.render);
   in the same way ``return -1`` what its step returns and ``print('done')`` what it prints.
@@ -76,6 +78,8 @@ class FrameFacts:
     successors: dict[int, frozenset[int]] | None = None  # line -> lines whose step may follow it; None: any
     # line -> name (or RETURN_KEY, OUTPUT_KEY) -> its certain value after the line, as the text form writes it
     values: dict[int, dict[str, str]] = field(default_factory=dict)
+    # line -> names it may bring into the activation (what it binds, and every global/nonlocal declared name)
+    fresh: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def next_lines(self, previous: int | None) -> frozenset[int]:
         """Lines the activation's next step may name, after a step at ``previous`` (None: its first step)."""
@@ -83,11 +87,15 @@ class FrameFacts:
             return self.lines
         return self.successors.get(previous) or self.lines
 
-    def step_names(self, line: int, first: bool) -> frozenset[str] | None:
-        """Names a step of this frame at ``line`` may set or delete (None: any name)."""
+    def step_names(self, line: int, first: bool, bound: frozenset[str] | None = None) -> frozenset[str] | None:
+        """Names a step of this frame at ``line`` may set or delete (None: any name); given ``bound``, the names
+        the activation's steps have set so far, a name outside it only where the line may bring it in."""
         if self.names is None:
             return None
         names = self.changes.get(line, self.names)
+        fresh = self.fresh.get(line)
+        if bound is not None and fresh is not None:
+            names = names & (bound | fresh)
         if first:
             names = names | self.first_names
         return names & self.names
@@ -115,9 +123,10 @@ class ProgramFacts:
             return frozenset(range(1, self.line_count + 1))
         return facts.next_lines(previous)
 
-    def step_names(self, frame: str, line: int, first: bool) -> frozenset[str] | None:
+    def step_names(self, frame: str, line: int, first: bool,
+                   bound: frozenset[str] | None = None) -> frozenset[str] | None:
         facts = self.frames.get(frame) if self.frames is not None else None
-        return facts.step_names(line, first) if facts is not None else None
+        return facts.step_names(line, first, bound) if facts is not None else None
 
     def certain_value(self, frame: str, line: int, key: str) -> str | None:
         """The value a name (or RETURN_KEY, OUTPUT_KEY: the step's event) certainly has after ``frame`` ran
@@ -155,6 +164,8 @@ def analyse(program: str) -> ProgramFacts:
     per_line, kinds = _line_effects(tree, judge, prints)
     hidden = _always_hidden(tree, kinds)
     module_names = None if dynamic else _module_names(code) - hidden.get(MODULE_FRAME, frozenset())
+    declared = frozenset(n for node in ast.walk(tree) if isinstance(node, ast.Global | ast.Nonlocal)
+                         for n in node.names)
     frames: dict[str, FrameFacts] = {}
     for name, objs in codes.items():
         generator = any(c.co_flags & _GENERATOR_FLAGS for c in objs)
@@ -174,11 +185,13 @@ def analyse(program: str) -> ProgramFacts:
             [_line_successors(c) for c in objs])
         # Only a line with one statement: ``x = 1; x += 1`` leaves x at 2.
         # A generator's return step shows what it yielded.
+        fresh = {line: frozenset(effect.binds) | declared for (frame, line), effect in per_line.items()
+                 if frame == name}
         values = {line: known for (frame, line), effect in per_line.items()
                   if frame == name and effect.statements == 1
                   and (known := {k: v for k, v in effect.values.items() if k != RETURN_KEY or not generator})}
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
-                                  successors=successors, values=values)
+                                  successors=successors, values=values, fresh=fresh)
     return ProgramFacts(frames=frames, line_count=line_count,
                         name_error_names=None if dynamic else _loadable_names(code),
                         calls=None if dynamic else call_facts(tree, bound))

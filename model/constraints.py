@@ -6,7 +6,8 @@ It follows the trace text form (docs/trace-format.md) token by token, keeps the 
 - markers only where the text form puts them (the order within a step is ``<d>* <s>* <out>? <ret>? <exc>?``;
   ``<call>`` is followed by ``<line>``; ``<ret>`` only in a function; ``<end>`` takes a status);
 - after ``<line>``: the lines of the current frame (codeexecutor.model.analysis); after ``<call>``: the frames the
-  program defines; after ``<s>``/``<d>``: the names that line may set or delete in that frame;
+  program defines; after ``<s>``/``<d>``: the names that line may set or delete in that frame, given the names
+  the activation's steps have set so far;
 - values and string literals: any token that is not a marker (``<lt>`` is part of a value), and the next
   marker only once the value has content and its last token ended with the separating space; but a name
   (or a ``<ret>``, ``<out>``) whose value after the line is certain (a literal assigned, returned or printed:
@@ -212,7 +213,7 @@ class TraceConstraint:
         self._status_end = self._eos | table.value_start  # a status ends the text, or a message follows
         frames = facts.called_frames()
         self._frames = frozenset(frames) if frames is not None else None
-        self._names: dict[tuple[str, int, bool], frozenset[str] | None] = {}
+        self._names: dict[tuple[str, int, bool, frozenset[str]], frozenset[str] | None] = {}
         self._lines: dict[tuple[str, int | None], frozenset[str]] = {}
         # The stack of activations: [frame, its last line, frames it called since, names bound in it]. The
         # module is at the bottom.
@@ -306,9 +307,10 @@ class TraceConstraint:
 
     def _step_names(self) -> frozenset[str] | None:
         assert self.step is not None
-        names = self._names.get(self.step, ())
+        key = (*self.step, frozenset(self.stack[-1][3]))
+        names = self._names.get(key, ())
         if names == ():
-            names = self._names[self.step] = self.facts.step_names(*self.step)
+            names = self._names[key] = self.facts.step_names(*key)
         return names  # type: ignore[return-value]
 
     def _next_lines(self) -> frozenset[str]:

@@ -104,6 +104,25 @@ def test_a_line_that_may_mutate_or_call_the_program_may_change_every_name_of_its
     assert frames[MODULE_FRAME].step_names(14, False) == {"n"}
 
 
+def test_a_call_changes_only_names_already_bound_or_declared_global() -> None:
+    program = ("def grow(xs):\n    xs.append(1)\n    return len(xs)\n"
+               "def setup():\n    global ready\n    ready = True\n"
+               "items = []\ngrow(items)\ntotal = grow(items)\nsetup()\n")
+    module = analyse(program).frames[MODULE_FRAME]
+    assert module.step_names(8, False) == {"items", "total", "ready"}  # without what the run has bound
+    # After ``items = []``, ``grow(items)`` may change items, or ``ready`` (a global of setup), never total yet.
+    assert module.step_names(8, False, frozenset({"items"})) == {"items", "ready"}
+    assert module.step_names(9, False, frozenset({"items"})) == {"items", "total", "ready"}  # binds total
+    assert module.step_names(10, False, frozenset()) == {"ready"}
+
+
+def test_the_mask_keeps_a_name_out_of_a_call_line_until_the_run_binds_it(table: TokenTable) -> None:
+    program = "def grow(xs):\n    xs.append(1)\nitems = []\ngrow(items)\ntotal = len(items)\n"
+    c = TraceConstraint(analyse(program), table)
+    feed(c, table, "<line> 1 <line> 3 <s> items [] <call> grow <line> 2 <s> xs [1] <ret> None <line> 4 <s>")
+    assert allowed_texts(c, table) & {"Ġitems", "Ġtotal"} == {"Ġitems"}
+
+
 def test_a_builtin_given_a_mutating_method_may_change_every_name() -> None:
     program = "pool = [1, 2]\nresult = [0]\nout = tuple(map(pool.pop, result))\nkeys = sorted(pool, key=abs)\n"
     frames = analyse(program).frames
