@@ -17,7 +17,8 @@ analysis is unsure it allows more):
   activation adds the arguments (and, for a generator resumed, every local);
 - which value a name certainly has after a line: a line that is nothing but an assignment of a literal
   (``rate = 0.05``, ``a, b = 1, 'x'``) gives its names exactly the literal's rendering (codeexecutor.model.render);
-  in the same way ``return -1`` what its step returns and ``print('done')`` what it prints.
+  in the same way ``return -1`` what its step returns and ``print('done')`` what it prints; and a line
+  ``x = y`` (or ``return y``) copies the value the trace holds for ``y`` (codeexecutor.model.certain).
 
 ``co_lines`` and the frame names come from the running interpreter's compiler, the one the tracer uses.
 """
@@ -32,8 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from codeexecutor.model.calls import CallFacts, bindings, call_facts
-from codeexecutor.model.render import render
-from codeexecutor.model.trace import MODULE_FRAME, OUTPUT_KEY, RETURN_KEY, frame_name, is_frame_code
+from codeexecutor.model.certain import copied_names, literal_values
+from codeexecutor.model.trace import MODULE_FRAME, RETURN_KEY, frame_name, is_frame_code
 
 # As training/tracing/tracer.py decides which code objects are frames of their own.
 _GENERATOR_FLAGS = 0x20 | 0x100 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
@@ -78,6 +79,7 @@ class FrameFacts:
     successors: dict[int, frozenset[int]] | None = None  # line -> lines whose step may follow it; None: any
     # line -> name (or RETURN_KEY, OUTPUT_KEY) -> its certain value after the line, as the text form writes it
     values: dict[int, dict[str, str]] = field(default_factory=dict)
+    copies: dict[int, dict[str, str]] = field(default_factory=dict)  # line -> name (or RETURN_KEY) -> source name
     # line -> names it may bring into the activation (what it binds, and every global/nonlocal declared name)
     fresh: dict[int, frozenset[str]] = field(default_factory=dict)
 
@@ -133,6 +135,14 @@ class ProgramFacts:
         ``line``, as the text form writes it (None: not known)."""
         facts = self.frames.get(frame) if self.frames is not None else None
         return facts.values.get(line, {}).get(key) if facts is not None else None
+
+    def copy_of(self, frame: str, line: int, key: str) -> tuple[str, bool] | None:
+        """The name whose value a name (or RETURN_KEY) gets from ``frame``'s ``line``, and whether the line
+        sets that name too (``a, b = b, a``: then its value before the line counts); None: not a copy."""
+        facts = self.frames.get(frame) if self.frames is not None else None
+        copies = facts.copies.get(line, {}) if facts is not None else {}
+        source = copies.get(key)
+        return (source, source in copies) if source is not None else None
 
     def called_frames(self) -> frozenset[str] | None:
         """The frames a ``<call>`` may open (None: unknown)."""
@@ -190,8 +200,12 @@ def analyse(program: str) -> ProgramFacts:
         values = {line: known for (frame, line), effect in per_line.items()
                   if frame == name and effect.statements == 1
                   and (known := {k: v for k, v in effect.values.items() if k != RETURN_KEY or not generator})}
+        copies = {line: known for (frame, line), effect in per_line.items()
+                  if frame == name and effect.statements == 1
+                  and (known := {k: v for k, v in effect.copies.items() if k != RETURN_KEY or not generator})}
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
-                                  successors=successors, values=values, fresh=fresh)
+                                  successors=successors, values=values, copies=copies,
+                                  fresh=fresh)
     return ProgramFacts(frames=frames, line_count=line_count,
                         name_error_names=None if dynamic else _loadable_names(code),
                         calls=None if dynamic else call_facts(tree, bound))
@@ -371,6 +385,7 @@ class _Effect:
     pure: bool = True
     statements: int = 0  # how many statements (or headers, handlers) have a part on the line
     values: dict[str, str] = field(default_factory=dict)  # what a literal assignment on the line sets
+    copies: dict[str, str] = field(default_factory=dict)  # name -> the name it copies (``x = y``)
 
 
 def _line_effects(tree: ast.Module, judge: _Purity, prints: bool
@@ -381,13 +396,15 @@ def _line_effects(tree: ast.Module, judge: _Purity, prints: bool
     effects: dict[tuple[str, int], _Effect] = defaultdict(_Effect)
     kinds: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
-    def record(frame: str, lines: range, binds: set[str], pure: bool, values: dict[str, str] | None = None) -> None:
+    def record(frame: str, lines: range, binds: set[str], pure: bool, stmt: ast.stmt | None = None) -> None:
         for line in lines:
             effect = effects[(frame, line)]
             effect.binds |= binds
             effect.pure = effect.pure and pure
             effect.statements += 1
-            effect.values.update(values or {})
+            if stmt is not None:
+                effect.values.update(literal_values(stmt, prints))
+                effect.copies.update(copied_names(stmt))
 
     def visit(body: list[ast.stmt], frame: str, qual: str, in_class: bool) -> None:
         for stmt in body:
@@ -395,7 +412,7 @@ def _line_effects(tree: ast.Module, judge: _Purity, prints: bool
             lines = range(_first_line(stmt), _header_end(stmt, children) + 1)
             binds = _bound_names(stmt, header)
             if not in_class:
-                record(frame, lines, binds, judge.pure(header) and not _in_place(stmt), _literal_values(stmt, prints))
+                record(frame, lines, binds, judge.pure(header) and not _in_place(stmt), stmt)
                 for name in binds:
                     kinds[frame][name].add(_binding_kind(stmt, name))
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -419,77 +436,6 @@ def _line_effects(tree: ast.Module, judge: _Purity, prints: bool
 
     visit(tree.body, MODULE_FRAME, "", False)
     return effects, kinds
-
-
-def _literal_values(stmt: ast.stmt, prints: bool) -> dict[str, str]:
-    """What a one-line statement of literals certainly sets, as the text form writes it: its names for an
-    assignment (``x = 5``, ``a = b = 'hi'``, ``p, q = 1, [2]`` element by element, ``n: int = 3``), RETURN_KEY
-    for ``return -1``, OUTPUT_KEY for ``print('a', 1, sep='')`` where ``prints``. A name assigned twice is
-    left out, and so is a value with a ``<`` (the text form may escape it)."""
-    if stmt.lineno != stmt.end_lineno:
-        return {}
-    if isinstance(stmt, ast.Return):
-        text = "None" if stmt.value is None else _rendered(stmt.value)
-        return {RETURN_KEY: text} if text is not None and "<" not in text else {}
-    if isinstance(stmt, ast.Expr) and prints:
-        output = _printed(stmt.value)
-        return {OUTPUT_KEY: repr(output)} if output and "<" not in output else {}
-    if isinstance(stmt, ast.Assign):
-        targets, value = stmt.targets, stmt.value
-    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        targets, value = [stmt.target], stmt.value
-    else:
-        return {}
-    pairs: list[tuple[ast.expr, ast.expr]] = []
-    for target in targets:
-        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
-            if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred) for e in target.elts):
-                return {}
-            pairs.extend(zip(target.elts, value.elts, strict=True))
-        else:
-            pairs.append((target, value))
-    names = Counter(t.id for t, _ in pairs if isinstance(t, ast.Name))
-    out: dict[str, str] = {}
-    for target, node in pairs:
-        if not isinstance(target, ast.Name) or names[target.id] > 1 or target.id.startswith("__"):
-            continue
-        text = _rendered(node)
-        if text is not None and "<" not in text:
-            out[target.id] = text
-    return out
-
-
-_NOT_LITERAL = (ValueError, TypeError, SyntaxError, MemoryError, RecursionError)  # what literal_eval raises
-
-
-def _rendered(node: ast.expr) -> str | None:
-    """The rendering of a literal's value (None: not a literal: a name, a call, an operator but a sign)."""
-    try:
-        return render(ast.literal_eval(node))
-    except _NOT_LITERAL:
-        return None
-
-
-def _printed(node: ast.expr) -> str | None:
-    """What ``print(...)`` of literals writes (None: not such a call, or it writes elsewhere)."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"):
-        return None
-    options = {"sep": " ", "end": "\n"}
-    try:
-        for keyword in node.keywords:
-            if keyword.arg not in ("sep", "end", "flush"):
-                return None  # file=..., or **kwargs
-            value = ast.literal_eval(keyword.value)
-            if keyword.arg != "flush":
-                if not isinstance(value, str | None):
-                    return None  # print raises TypeError
-                options[keyword.arg] = options[keyword.arg] if value is None else value
-        if any(isinstance(a, ast.Starred) for a in node.args):
-            return None
-        texts = [str(ast.literal_eval(a)) for a in node.args]
-    except _NOT_LITERAL:
-        return None
-    return options["sep"].join(texts) + options["end"]
 
 
 def _binding_kind(stmt: ast.stmt, name: str) -> str:

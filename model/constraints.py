@@ -10,8 +10,9 @@ It follows the trace text form (docs/trace-format.md) token by token, keeps the 
   the activation's steps have set so far;
 - values and string literals: any token that is not a marker (``<lt>`` is part of a value), and the next
   marker only once the value has content and its last token ended with the separating space; but a name
-  (or a ``<ret>``, ``<out>``) whose value after the line is certain (a literal assigned, returned or printed:
-  ``ProgramFacts.certain_value``) gets exactly that value's canonical tokens.
+  (or a ``<ret>``, ``<out>``) whose value after the line is certain gets exactly that value's tokens: a literal
+  assigned, returned or printed (``ProgramFacts.certain_value``: its canonical tokens), or a copy (``x = y``,
+  ``return y``: ``ProgramFacts.copy_of``) of a value this trace already wrote (the same tokens again).
 
 Names, line numbers and frame names are spelled by BPE tokens; a slot allows exactly the canonical token
 sequences of its allowed strings (a prefix trie over token ids, built once per distinct set and cached) and
@@ -215,9 +216,11 @@ class TraceConstraint:
         self._frames = frozenset(frames) if frames is not None else None
         self._names: dict[tuple[str, int, bool, frozenset[str]], frozenset[str] | None] = {}
         self._lines: dict[tuple[str, int | None], frozenset[str]] = {}
-        # The stack of activations: [frame, its last line, frames it called since, names bound in it]. The
-        # module is at the bottom.
-        self.stack: list[list] = [[MODULE_FRAME, None, set(), set()]]
+        # The stack of activations: [frame, its last line, frames it called since, names bound in it -> the
+        # tokens of the value the trace gave it (None: being written)]. The module is at the bottom.
+        self.stack: list[list] = [[MODULE_FRAME, None, set(), {}]]
+        self._before: dict[str, tuple[int, ...] | None] = {}  # the activation's names before this step
+        self._writing: tuple[dict, str, list[int]] | None = None  # a set value being written: (names, name, ids)
         self._module_lines: set[int] = set()  # module lines whose step was written (a def there has run)
         self.pending_call = False
         self.step: tuple[str, int, bool] | None = None  # (frame, line, first) of the step being written
@@ -331,7 +334,7 @@ class TraceConstraint:
         """A name, line number, frame or status: the trie of its allowed strings (None: any text)."""
         if not strings:  # unknown (or, defensively, empty): any text, as a value
             if kind == CALL:
-                self.stack.append([_UNKNOWN_FRAME, None, set(), set()])
+                self.stack.append([_UNKNOWN_FRAME, None, set(), {}])
                 self.pending_call = True
             self._enter_value(_AFTER[kind])
             return
@@ -342,21 +345,27 @@ class TraceConstraint:
         self._mask = self._slot_mask(trie, trie.root, kind)
 
     def _slot_mask(self, trie: _Trie, node: _Node, kind: str) -> np.ndarray:
-        forced = self._certain_value(node.value) if kind == SET and node.value is not None else None
+        forced = self._known_value(node.value) if kind == SET and node.value is not None else None
         if forced:  # the name is complete and its value known: only that value's first token ends the slot
             return trie.mask(node, self._only(forced[0]))
         return trie.mask(node, self._slot_ending(kind))
 
-    def _certain_value(self, key: str) -> tuple[int, ...] | None:
+    def _known_value(self, key: str) -> tuple[int, ...] | None:
         """The tokens of a name's (or an event key's) value after this step's line, with the space that ends
-        it, when it is certain."""
+        it, when it is certain: a literal's, or those this trace wrote for the name the line copies."""
         assert self.step is not None
         frame, line, _ = self.step
         value = self.facts.certain_value(frame, line, key)
-        if value is None:
+        if value is not None:
+            ids = self.t.spell(value + " ")
+            return ids if self.t.value_start[ids[0]] and self.t.ends_space[ids[-1]] else None
+        copy = self.facts.copy_of(frame, line, key)
+        if copy is None:
             return None
-        ids = self.t.spell(value + " ")
-        return ids if self.t.value_start[ids[0]] and self.t.ends_space[ids[-1]] else None
+        source, rebound = copy
+        # A name the line also sets (``a, b = b, a``) is copied as it was before the line; any other is
+        # unchanged by the line, so its latest value counts (at an activation's first step, the one just set).
+        return (self._before if rebound else self.stack[-1][3]).get(source)
 
     def _only(self, token: int) -> np.ndarray:
         mask = self._one_hot.get(token)
@@ -415,7 +424,7 @@ class TraceConstraint:
             self._enter_slot(self._step_names(), marker)
         elif marker in (OUT, RET, EXC):
             self.closes = self.closes or marker != OUT
-            forced = self._certain_value(EVENT_KEYS[marker]) if marker != EXC else None
+            forced = self._known_value(EVENT_KEYS[marker]) if marker != EXC else None
             if forced:
                 self._force(forced, _AFTER[marker])
                 return
@@ -450,26 +459,29 @@ class TraceConstraint:
             entry[2].clear()
             if len(self.stack) == 1:
                 self._module_lines.add(int(value))
+            self._before = dict(entry[3])
             self.step = (entry[0], int(value), self.pending_call)
             self.pending_call = False
             self._state = ("markers", self._legal(_AFTER["line"]))
             self._mask = self._markers_mask(self._state[1])
         elif kind == CALL:
             self.stack[-1][2].add(value)
-            self.stack.append([value, None, set(), set()])
+            self.stack.append([value, None, set(), {}])
             self.pending_call = True
             self._state = ("markers", _AFTER[CALL])
             self._mask = self._markers_mask(_AFTER[CALL])
         elif kind == DEL:
-            self.stack[-1][3].discard(value)
+            self.stack[-1][3].pop(value, None)
             self._state = ("markers", self._legal(_AFTER[DEL]))
             self._mask = self._markers_mask(self._state[1])
         elif kind == SET:  # the token is the value's first
-            self.stack[-1][3].add(value)
-            forced = self._certain_value(value)
+            names = self.stack[-1][3]
+            forced = self._known_value(value)
+            names[value] = forced
             if forced:
                 self._force(forced[1:], _AFTER[SET])
                 return
+            self._writing = (names, value, [])
             self._enter_value(_AFTER[SET])
             self._on_value_token(token, self._state)
         elif kind == END:
@@ -492,12 +504,18 @@ class TraceConstraint:
     def _on_value_token(self, token: int, state: tuple) -> None:
         _, markers, eos, has_content = state
         if self.t.special[token] and token != self.t.lt:
+            if self._writing is not None:  # a set value is complete: keep its tokens for a later copy
+                names, name, ids = self._writing
+                names[name] = tuple(ids)
+                self._writing = None
             if token == self.t.eos:
                 self.done = True
                 self._mask = self.t.all
                 return
             self._on_marker(token)
             return
+        if self._writing is not None:
+            self._writing[2].append(token)
         has_content = has_content or not self.t.blank[token]
         self._state = ("value", markers, eos, has_content)
         self._mask = self._value_mask(markers, eos and has_content, has_content and bool(self.t.ends_space[token]))

@@ -202,9 +202,10 @@ def test_markers_names_lines_and_frames_are_only_what_the_program_has(table: Tok
                                        "<end>"}
     feed(c, table, "<s>")
     assert allowed_texts(c, table) == {table.tokenizer.id_to_token(table.spell(n)[0]) for n in ("total", "xs")}
-    feed(c, table, " xs [1, 2] <s> total 0 <line> 3 <line> 6 <s> x 1 <line> 7 <call> outer.inner <line> 5 <s> x 1 "
-                   "<s> total 1 <ret> None <line> 7 <line> 6 <s> x 2 <line> 7 <call> outer.inner <line> 5 <s> x 2 <s> "
-                   "total 3 <ret> None <line> 7 <line> 6 <line> 8 <ret> 3 <line> 14 <s> n 3 <end>")
+    feed(c, table, " xs [1, 2] <s> total 0 <line> 3 <line> 6 <s> x 1 <line> 7 <call> outer.inner <line> 5 "
+                   "<s> x 1 <s> total 1 <ret> None <line> 7 <s> total 1 <line> 6 <s> x 2 <line> 7 <call> outer.inner "
+                   "<line> 5 <s> x 2 <s> total 3 <ret> None <line> 7 <s> total 3 <line> 6 <line> 8 <ret> 3 <line> 14 "
+                   "<s> n 3 <end>")
     assert allowed_texts(c, table) == {table.tokenizer.id_to_token(table.spell(s)[0]) for s in STATUSES}
     feed(c, table, " ok")
     assert table.eos in np.flatnonzero(c.allowed())
@@ -255,6 +256,27 @@ def test_the_mask_writes_a_certain_value_token_by_token(table: TokenTable) -> No
     assert np.flatnonzero(c.allowed()).tolist() == table.tokenizer.encode(" 2", add_special_tokens=False).ids
     feed(c, table, " 2 <line> 5 <s> step")
     assert len(allowed_texts(c, table)) > 100  # line 5 may leave step at 2 or set it to 3: any value
+
+
+def only(c: TraceConstraint, table: TokenTable, text: str) -> bool:
+    """Whether the mask allows exactly the first token of ``text`` and nothing else."""
+    return np.flatnonzero(c.allowed()).tolist() == table.tokenizer.encode(text, add_special_tokens=False).ids[:1]
+
+
+def test_a_copy_takes_the_tokens_the_trace_wrote_for_its_source(table: TokenTable) -> None:
+    program = "def pick(a, b):\n    c = a\n    return c\nx = 1\ny = pick([7, 8], x)\nx, y = y, x\n"
+    facts = analyse(program)
+    assert facts.copy_of("pick", 2, "c") == ("a", False) and facts.copy_of("<module>", 6, "x") == ("y", True)
+    c = TraceConstraint(facts, table)
+    # The model wrote a wrong value for a; c = a and return c repeat it (the trace stays consistent).
+    feed(c, table, "<line> 1 <line> 4 <s> x 1 <call> pick <line> 2 <s> a [7, 9] <s> b 1 <s> c")
+    assert only(c, table, " [")
+    feed(c, table, " [7, 9] <line> 3 <ret>")
+    assert only(c, table, " [")
+    feed(c, table, " [7, 9] <line> 5 <s> y [7, 8] <line> 6 <s> x")
+    assert only(c, table, " [")
+    feed(c, table, " [7, 8] <s> y")
+    assert only(c, table, " 1")  # x as it was before the line, not the value just written
 
 
 EVENTS = """\
