@@ -9,8 +9,9 @@
    CPU with native bf16), else fp32;
 3. evaluates the starting checkpoint and the retrained one on the same held-out programs (`codeexecutor
    evaluate`, decoding under the program's mask as the editor does) and prints them side by side, per value;
-4. exports to ONNX (`codeexecutor export`) and prints the directory to set as `codeexecutor.modelPath` in
-   the editor (or installs it as the default model with `--install`).
+4. exports to ONNX (`codeexecutor export`, at the shipped model's precision: fp32 or int8) and prints the
+   directory to set as `codeexecutor.modelPath` in the editor (or installs it as the default model with
+   `--install`).
 
 Every step is a `codeexecutor` command, printed before it runs, so any of them can be rerun by hand.
 """
@@ -29,6 +30,14 @@ SHIPPED = ROOT / "model" / "weights"
 # The shipped model's mixture (training/configs/mini-cpu-mix.json) with the user's code in the place of
 # CodeNet-like data, weighted up.
 RECIPE_KINDS = {"codenet": 0.5, "generated": 0.2, "tutorial": 0.15, "singleline": 0.15}
+
+
+def shipped_precision() -> str:
+    """The export flag matching the shipped model's quantization (int8 lost over a point on some kinds for
+    run 13, so it ships fp32: docs/model-card.md)."""
+    manifest = SHIPPED / "manifest.json"
+    quantization = json.loads(manifest.read_text()).get("quantization") if manifest.is_file() else None
+    return "--fp32" if quantization == "fp32" else "--int8"
 
 
 def codeexecutor(*args: str) -> None:
@@ -106,7 +115,7 @@ def main() -> None:
     print(side_by_side(work / "report-before" / "report.json", work / "report" / "report.json"))
     if model_dir.exists():
         shutil.rmtree(model_dir)
-    codeexecutor("export", "--checkpoint", str(run_dir), "--out", str(model_dir))
+    codeexecutor("export", "--checkpoint", str(run_dir), "--out", str(model_dir), shipped_precision())
 
     if args.install:
         for f in model_dir.iterdir():

@@ -36,5 +36,9 @@ def test_retrain_builds_finetunes_evaluates_and_exports(tmp_path, tiny_checkpoin
     assert "value_accuracy" in after["metrics"]["all"]
     assert "the same held-out programs, before → after" in proc.stdout
     assert "| all | 5 | " in proc.stdout
+    # Exported at the shipped model's precision (fp32 since run 13), not export's int8 default.
+    manifest = json.loads((work / "model" / "manifest.json").read_text())
+    shipped = json.loads((ROOT / "model" / "weights" / "manifest.json").read_text())
+    assert manifest["quantization"] == shipped["quantization"] == "fp32"
     engine = Engine.load(work / "model")
     assert engine.predict("x = 1\n", max_new_tokens=8).tokens >= 1
