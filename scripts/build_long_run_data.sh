@@ -6,7 +6,8 @@
 #   data/mix8      data/mix with gen2m's CodeNet-like shard instead of its own (symlinks): run 9 trains on it
 #   data/realcode  the held-out real-code benchmark (all test)
 #   data/gen120k   120,000 more generated programs (another seed), and
-#   data/mix9      data/mix8 with them: run 12 trains on it (docs/training-log.md)
+#   data/mix9      data/mix8 with them: runs 12 and 13 train on it (docs/training-log.md)
+#   data/gen120k2  120,000 more (a third seed), and data/mix10: data/mix9 with them, for run 14
 # Needs `pip install -e '.[corpora]'`. Resumable: finished shards are kept. Each step's wall time to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +25,7 @@ TIME=(/usr/bin/time -f '%e s wall: %C')
 "${TIME[@]}" "${B[@]}" --out data/gen120k --kind generated --size 120000 --seed 41
 .venv/bin/python scripts/link_done_shards.py --out data/mix9 data/mix data/gen2m data/gen120k \
     --include 'mix/generated-*' 'mix/singleline-*' 'mix/tutorial-*' 'gen2m/codenet-*' 'gen120k/generated-*'
+"${TIME[@]}" "${B[@]}" --out data/gen120k2 --kind generated --size 120000 --seed 43
+.venv/bin/python scripts/link_done_shards.py --out data/mix10 data/mix data/gen2m data/gen120k data/gen120k2 \
+    --include 'mix/generated-*' 'mix/singleline-*' 'mix/tutorial-*' 'gen2m/codenet-*' 'gen120k/generated-*' \
+    'gen120k2/generated-*'
