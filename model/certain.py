@@ -38,8 +38,9 @@ def literal_values(stmt: ast.stmt, prints: bool) -> dict[str, str]:
     pairs: list[tuple[ast.expr, ast.expr]] = []
     for target in targets:
         if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
-            if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred) for e in target.elts):
-                return {}
+            if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred)
+                                                          for e in (*target.elts, *value.elts)):
+                return {}  # a starred item moves the others: ``a, b, c = *[], 5, *[6, 7]`` sets b to 6
             pairs.extend(zip(target.elts, value.elts, strict=True))
         else:
             pairs.append((target, value))

@@ -242,6 +242,7 @@ def test_a_line_assigning_a_literal_gives_its_names_exactly_that_value() -> None
     # form may escape.
     assert facts.frames["grow"].values == {4: {"step": "2"}}
     assert facts.certain_value("grow", 4, "step") == "2" and facts.certain_value("grow", 4, "n") is None
+    assert analyse("a, b, c = *[], 5, *[6, 7]\n").certain_value("<module>", 1, "b") is None  # b is 6
 
 
 def test_the_mask_writes_a_certain_value_token_by_token(table: TokenTable) -> None:
