@@ -169,8 +169,9 @@ def analyse(program: str) -> ProgramFacts:
     judge = _Purity(program_callables=function_names | class_names, rebound=rebound,
                     program_methods=function_names | _queue_methods(tree), everything_impure=implicit,
                     lookups_insert="defaultdict" in program)
-    # What print writes is known only where it is the builtin and writes to the real stdout.
-    prints = "print" not in rebound and "stdout" not in program
+    # What print writes is known only where it is the builtin (not rebound, ``builtins.print`` untouched) and
+    # writes to the real stdout.
+    prints = "print" not in rebound and "stdout" not in program and "builtins" not in program
     per_line, kinds = _line_effects(tree, judge, prints)
     hidden = _always_hidden(tree, kinds)
     module_names = None if dynamic else _module_names(code) - hidden.get(MODULE_FRAME, frozenset())

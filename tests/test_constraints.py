@@ -307,6 +307,8 @@ def test_a_literal_returned_or_printed_is_the_only_event_value(table: TokenTable
     assert np.flatnonzero(c.allowed()).tolist() == table.tokenizer.encode(" '", add_special_tokens=False).ids
     assert analyse("print = len\nprint('a')\n").certain_value("<module>", 2, "<output>") is None
     assert analyse("import sys\nsys.stdout = None\nprint('a')\n").certain_value("<module>", 3, "<output>") is None
+    assert analyse("import builtins\nbuiltins.print = len\nprint('a')\n").certain_value(
+        "<module>", 3, "<output>") is None
 
 
 TYPO = """\
