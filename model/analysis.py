@@ -173,10 +173,10 @@ def analyse(program: str) -> ProgramFacts:
     # writes to the real stdout.
     prints = "print" not in rebound and "stdout" not in program and "builtins" not in program
     per_line, kinds = _line_effects(tree, judge, prints)
-    hidden = _always_hidden(tree, kinds)
-    module_names = None if dynamic else _module_names(code) - hidden.get(MODULE_FRAME, frozenset())
     declared = frozenset(n for node in ast.walk(tree) if isinstance(node, ast.Global | ast.Nonlocal)
                          for n in node.names)
+    hidden = _always_hidden(kinds, declared)
+    module_names = None if dynamic else _module_names(code) - hidden.get(MODULE_FRAME, frozenset())
     frames: dict[str, FrameFacts] = {}
     for name, objs in codes.items():
         generator = any(c.co_flags & _GENERATOR_FLAGS for c in objs)
@@ -194,16 +194,9 @@ def analyse(program: str) -> ProgramFacts:
         # A generator's activations end at a yield and resume after it: successors do not describe them.
         successors = None if generator else _merge(
             [_line_successors(c) for c in objs])
-        # Only a line with one statement: ``x = 1; x += 1`` leaves x at 2.
-        # A generator's return step shows what it yielded.
         fresh = {line: frozenset(effect.binds) | declared for (frame, line), effect in per_line.items()
                  if frame == name}
-        values = {line: known for (frame, line), effect in per_line.items()
-                  if frame == name and effect.statements == 1
-                  and (known := {k: v for k, v in effect.values.items() if k != RETURN_KEY or not generator})}
-        copies = {line: known for (frame, line), effect in per_line.items()
-                  if frame == name and effect.statements == 1
-                  and (known := {k: v for k, v in effect.copies.items() if k != RETURN_KEY or not generator})}
+        values, copies = _certain(per_line, name, generator)
         frames[name] = FrameFacts(name=name, lines=lines, names=names, first_names=first, changes=changes,
                                   successors=successors, values=values, copies=copies,
                                   fresh=fresh)
@@ -439,6 +432,22 @@ def _line_effects(tree: ast.Module, judge: _Purity, prints: bool
     return effects, kinds
 
 
+def _certain(per_line: dict[tuple[str, int], _Effect], frame: str, generator: bool
+             ) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
+    """A frame's certain values and copies, line by line: only on a line with one statement (``x = 1; x +=
+    1`` leaves x at 2), and no return value in a generator (its return step shows what it yielded)."""
+    values: dict[int, dict[str, str]] = {}
+    copies: dict[int, dict[str, str]] = {}
+    for (owner, line), effect in per_line.items():
+        if owner != frame or effect.statements != 1:
+            continue
+        for found, out in ((effect.values, values), (effect.copies, copies)):
+            kept = {k: v for k, v in found.items() if k != RETURN_KEY or not generator}
+            if kept:
+                out[line] = kept
+    return values, copies
+
+
 def _binding_kind(stmt: ast.stmt, name: str) -> str:
     if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and stmt.name == name:
         return "other" if stmt.decorator_list else "def"
@@ -447,9 +456,9 @@ def _binding_kind(stmt: ast.stmt, name: str) -> str:
     return "other"
 
 
-def _always_hidden(tree: ast.Module, kinds: dict[str, dict[str, set[str]]]) -> dict[str, frozenset[str]]:
-    """Per frame, the names only ever bound to a function, class or module: the trace never shows them."""
-    declared = {n for node in ast.walk(tree) if isinstance(node, ast.Global | ast.Nonlocal) for n in node.names}
+def _always_hidden(kinds: dict[str, dict[str, set[str]]], declared: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Per frame, the names only ever bound to a function, class or module (and not declared global or
+    nonlocal anywhere): the trace never shows them."""
     return {frame: frozenset(name for name, how in names.items()
                              if how <= {"def", "import"} and name not in declared)
             for frame, names in kinds.items()}

@@ -29,21 +29,9 @@ def literal_values(stmt: ast.stmt, prints: bool) -> dict[str, str]:
     if isinstance(stmt, ast.Expr) and prints:
         output = _printed(stmt.value)
         return {OUTPUT_KEY: repr(output)} if output and "<" not in output else {}
-    if isinstance(stmt, ast.Assign):
-        targets, value = stmt.targets, stmt.value
-    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        targets, value = [stmt.target], stmt.value
-    else:
+    pairs = _assignment_pairs(stmt)
+    if pairs is None:
         return {}
-    pairs: list[tuple[ast.expr, ast.expr]] = []
-    for target in targets:
-        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
-            if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred)
-                                                          for e in (*target.elts, *value.elts)):
-                return {}  # a starred item moves the others: ``a, b, c = *[], 5, *[6, 7]`` sets b to 6
-            pairs.extend(zip(target.elts, value.elts, strict=True))
-        else:
-            pairs.append((target, value))
     names = Counter(t.id for t, _ in pairs if isinstance(t, ast.Name))
     out: dict[str, str] = {}
     for target, node in pairs:
@@ -53,6 +41,29 @@ def literal_values(stmt: ast.stmt, prints: bool) -> dict[str, str]:
         if text is not None and "<" not in text:
             out[target.id] = text
     return out
+
+
+def _assignment_pairs(stmt: ast.stmt) -> list[tuple[ast.expr, ast.expr]] | None:
+    """(target, value) of each name a one-line assignment sets, a tuple unpacked element by element (None:
+    not such an assignment, or one whose pairing is unsure)."""
+    if stmt.lineno != stmt.end_lineno:
+        return None
+    if isinstance(stmt, ast.Assign):
+        targets, value = stmt.targets, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets, value = [stmt.target], stmt.value
+    else:
+        return None
+    pairs: list[tuple[ast.expr, ast.expr]] = []
+    for target in targets:
+        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+            if len(target.elts) != len(value.elts) or any(isinstance(e, ast.Starred)
+                                                          for e in (*target.elts, *value.elts)):
+                return None  # a starred item moves the others: ``a, b, c = *[], 5, *[6, 7]`` sets b to 6
+            pairs.extend(zip(target.elts, value.elts, strict=True))
+        else:
+            pairs.append((target, value))
+    return pairs
 
 
 _NOT_LITERAL = (ValueError, TypeError, SyntaxError, MemoryError, RecursionError)  # what literal_eval raises
@@ -90,22 +101,14 @@ def _printed(node: ast.expr) -> str | None:
 
 def copied_names(stmt: ast.stmt) -> dict[str, str]:
     """For a one-line ``x = y``, ``a, b = b, a`` or ``return y``: each name set (or RETURN_KEY) -> the name
-    whose value (before the line) it gets. Names set twice, and starred or nested targets, leave the line out."""
+    whose value (before the line) it gets. A name set twice (the line's own sets must all be known: the mask
+    copies a name the line also sets from before the line), starred or nested targets leave the line out."""
     if stmt.lineno != stmt.end_lineno:
         return {}
     if isinstance(stmt, ast.Return):
         return {RETURN_KEY: stmt.value.id} if isinstance(stmt.value, ast.Name) else {}
-    if not isinstance(stmt, ast.Assign):
-        return {}
-    pairs: list[tuple[ast.expr, ast.expr]] = []
-    for target in stmt.targets:
-        if isinstance(target, ast.Tuple | ast.List) and isinstance(stmt.value, ast.Tuple | ast.List):
-            if len(target.elts) != len(stmt.value.elts):
-                return {}
-            pairs.extend(zip(target.elts, stmt.value.elts, strict=True))
-        else:
-            pairs.append((target, stmt.value))
-    if not all(isinstance(t, ast.Name) and isinstance(v, ast.Name) for t, v in pairs):
+    pairs = _assignment_pairs(stmt)
+    if not pairs or not all(isinstance(t, ast.Name) and isinstance(v, ast.Name) for t, v in pairs):
         return {}
     targets = Counter(t.id for t, _ in pairs)  # type: ignore[attr-defined]
     if max(targets.values()) > 1:
